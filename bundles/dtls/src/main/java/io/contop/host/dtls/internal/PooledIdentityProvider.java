@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * request does not wait for RSA key generation. Each pooled certificate is removed from the pool
  * when issued, so no certificate is ever given to two tokens.
  */
-@Component(service = DtlsIdentityProvider.class, configurationPid = "io.contop.host.dtls")
+@Component(immediate = true, service = DtlsIdentityProvider.class, configurationPid = "io.contop.host.dtls")
 @Designate(ocd = PooledIdentityProvider.Config.class)
 public final class PooledIdentityProvider implements DtlsIdentityProvider {
 

@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.Component;
  * Encodes pairing payloads with ZXing at error correction level L and writes the PNG with a
  * 4-module quiet zone and 10 pixels per module.
  */
-@Component(service = QrEncoder.class)
+@Component(immediate = true, service = QrEncoder.class)
 public final class ZxingQrEncoder implements QrEncoder {
     static final int QUIET_ZONE_MODULES = 4;
     static final int PIXELS_PER_MODULE = 10;

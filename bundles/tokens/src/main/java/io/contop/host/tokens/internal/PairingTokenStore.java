@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * final comparison uses {@link MessageDigest#isEqual}, so validation time does not depend on how
  * much of a guessed token matches. Expired tokens are swept every second.
  */
-@Component(service = TokenStore.class, configurationPid = "io.contop.host.tokens")
+@Component(immediate = true, service = TokenStore.class, configurationPid = "io.contop.host.tokens")
 @Designate(ocd = PairingTokenStore.Config.class)
 public final class PairingTokenStore implements TokenStore {
 

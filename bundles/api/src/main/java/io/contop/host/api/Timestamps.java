@@ -1,4 +1,4 @@
-package io.contop.host.tokens.internal;
+package io.contop.host.api;
 
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,0 +1,393 @@
+package io.contop.host.webrtc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCDataChannel;
+import dev.onvoid.webrtc.RTCDataChannelBuffer;
+import dev.onvoid.webrtc.RTCDataChannelObserver;
+import dev.onvoid.webrtc.RTCDataChannelState;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import io.contop.host.api.ConnectionType;
+import io.contop.host.api.IceCandidate;
+import io.contop.host.api.PairingToken;
+import io.contop.host.api.PeerSession;
+import io.contop.host.api.SessionListener;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer connection answering a phone's offer. Every call into the peer connection runs on the
+ * engine's session executor, never on a webrtc-java callback thread, so callbacks never re-enter
+ * native code that is busy on their own thread.
+ */
+final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
+    static final String CONTROL_CHANNEL = "contop";
+    static final String FAST_CHANNEL = "contop-fast";
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebRtcPeerSession.class);
+
+    private final PairingToken token;
+    private final ConnectionType sessionType;
+    private final SessionListener listener;
+    private final Executor executor;
+    private final SessionHost host;
+    private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
+    private final List<IceCandidate> queuedCandidates = new ArrayList<>();
+    private final java.util.Set<String> openedChannels = ConcurrentHashMap.newKeySet();
+
+    private RTCPeerConnection connection;
+    private VideoTrack videoTrack;
+    private boolean remoteDescriptionSet;
+    private boolean offerReceived;
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile int missedKeepalives;
+    private volatile boolean reportedUnresponsive;
+
+    /** What a session needs from the engine that owns it. */
+    interface SessionHost {
+        RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer);
+
+        VideoTrack createVideoTrack();
+
+        void releaseVideoTrack(VideoTrack track);
+
+        String stateUpdate(ConnectionType sessionType);
+
+        void connectionChanged(WebRtcPeerSession session, boolean nowConnected);
+
+        void sessionClosed(WebRtcPeerSession session, String reason);
+    }
+
+    WebRtcPeerSession(PairingToken token, ConnectionType sessionType, SessionListener listener, Executor executor,
+            SessionHost host) {
+        this.token = token;
+        this.sessionType = sessionType;
+        this.listener = listener;
+        this.executor = executor;
+        this.host = host;
+    }
+
+    /** Creates the peer connection; called once on the session executor. */
+    void start() {
+        connection = host.createPeerConnection(token, this);
+        videoTrack = host.createVideoTrack();
+        if (videoTrack != null) {
+            connection.addTrack(videoTrack, List.of("contop-screen"));
+        }
+    }
+
+    @Override
+    public PairingToken token() {
+        return token;
+    }
+
+    @Override
+    public ConnectionType sessionType() {
+        return sessionType;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected && !closed;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void applyOffer(String sdp) {
+        executor.execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (offerReceived) {
+                LOG.debug("Session {}: ignoring a second offer", token.prefix());
+                return;
+            }
+            offerReceived = true;
+            connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, sdp),
+                    new SetObserver("apply the offer", () -> executor.execute(this::createAnswer)));
+        });
+    }
+
+    private void createAnswer() {
+        if (closed) {
+            return;
+        }
+        remoteDescriptionSet = true;
+        for (IceCandidate candidate : queuedCandidates) {
+            addCandidateNow(candidate);
+        }
+        queuedCandidates.clear();
+        connection.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription answer) {
+                executor.execute(() -> setLocalAnswer(answer));
+            }
+
+            @Override
+            public void onFailure(String error) {
+                fail("create the answer", error);
+            }
+        });
+    }
+
+    private void setLocalAnswer(RTCSessionDescription answer) {
+        if (closed) {
+            return;
+        }
+        connection.setLocalDescription(answer, new SetObserver("apply the answer", () -> {
+            if (!closed) {
+                listener.answer(answer.sdp);
+            }
+        }));
+    }
+
+    @Override
+    public void addRemoteCandidate(IceCandidate candidate) {
+        executor.execute(() -> {
+            if (closed || candidate == null) {
+                return;
+            }
+            if (!remoteDescriptionSet) {
+                queuedCandidates.add(candidate);
+                return;
+            }
+            addCandidateNow(candidate);
+        });
+    }
+
+    private void addCandidateNow(IceCandidate candidate) {
+        int index = candidate.sdpMLineIndex() == null ? 0 : candidate.sdpMLineIndex();
+        String mid = candidate.sdpMid() == null ? "" : candidate.sdpMid();
+        try {
+            connection.addIceCandidate(new RTCIceCandidate(mid, index, candidate.candidate()));
+        } catch (RuntimeException e) {
+            LOG.debug("Session {}: remote candidate rejected: {}", token.prefix(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close(String reason) {
+        executor.execute(() -> closeNow(reason));
+    }
+
+    /** Closes the session; runs on the session executor. */
+    void closeNow(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean wasConnected = connected;
+        connected = false;
+        for (RTCDataChannel channel : channels.values()) {
+            try {
+                channel.unregisterObserver();
+                channel.close();
+                channel.dispose();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("Session {}: closing data channel failed: {}", token.prefix(), e.toString());
+            }
+        }
+        channels.clear();
+        if (connection != null) {
+            connection.close();
+        }
+        if (videoTrack != null) {
+            host.releaseVideoTrack(videoTrack);
+            videoTrack = null;
+        }
+        if (wasConnected) {
+            host.connectionChanged(this, false);
+        }
+        host.sessionClosed(this, reason);
+        listener.closed(reason);
+    }
+
+    /** Sends a keepalive on {@code contop} and counts the interval without a message from the phone. */
+    void keepalive(long intervalNanos, int unresponsiveAfter) {
+        executor.execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (System.nanoTime() - lastHeardNanos >= intervalNanos) {
+                missedKeepalives++;
+            }
+            if (missedKeepalives >= unresponsiveAfter && !reportedUnresponsive) {
+                reportedUnresponsive = true;
+                LOG.warn("Session {} of {} is unresponsive: {} keepalives unanswered; keeping it open",
+                        token.prefix(), token.displayName(), missedKeepalives);
+            }
+            send(CONTROL_CHANNEL, Envelopes.keepalive());
+        });
+    }
+
+    int missedKeepalives() {
+        return missedKeepalives;
+    }
+
+    private void send(String label, String text) {
+        RTCDataChannel channel = channels.get(label);
+        if (channel == null || channel.getState() != RTCDataChannelState.OPEN) {
+            return;
+        }
+        try {
+            channel.send(new RTCDataChannelBuffer(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), false));
+        } catch (Exception e) {
+            LOG.debug("Session {}: send on {} failed: {}", token.prefix(), label, e.toString());
+        }
+    }
+
+    // PeerConnectionObserver callbacks arrive on webrtc-java threads; each hands its work to the executor.
+
+    @Override
+    public void onIceCandidate(RTCIceCandidate candidate) {
+        if (!closed) {
+            listener.localCandidate(new IceCandidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex));
+        }
+    }
+
+    @Override
+    public void onConnectionChange(RTCPeerConnectionState state) {
+        executor.execute(() -> {
+            if (closed) {
+                return;
+            }
+            boolean nowConnected = state == RTCPeerConnectionState.CONNECTED;
+            if (nowConnected != connected) {
+                connected = nowConnected;
+                host.connectionChanged(this, nowConnected);
+            }
+            if (state == RTCPeerConnectionState.FAILED) {
+                closeNow("the connection failed");
+            }
+        });
+    }
+
+    @Override
+    public void onDataChannel(RTCDataChannel channel) {
+        executor.execute(() -> {
+            String label = channel.getLabel();
+            if (closed || !(CONTROL_CHANNEL.equals(label) || FAST_CHANNEL.equals(label))) {
+                LOG.debug("Session {}: ignoring data channel", token.prefix());
+                return;
+            }
+            channels.put(label, channel);
+            channel.registerObserver(new ChannelObserver(channel, label));
+            if (channel.getState() == RTCDataChannelState.OPEN) {
+                channelOpened(label);
+            }
+        });
+    }
+
+    private void channelOpened(String label) {
+        if (!openedChannels.add(label)) {
+            return;
+        }
+        LOG.debug("Session {}: channel {} open", token.prefix(), label);
+        if (CONTROL_CHANNEL.equals(label)) {
+            send(CONTROL_CHANNEL, host.stateUpdate(sessionType));
+        }
+    }
+
+    private void messageReceived(String label, RTCDataChannelBuffer buffer) {
+        lastHeardNanos = System.nanoTime();
+        missedKeepalives = 0;
+        reportedUnresponsive = false;
+        if (buffer.binary) {
+            return;
+        }
+        ByteBuffer data = buffer.data;
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        String type = messageType(bytes);
+        if (Envelopes.TYPE_SESSION_END.equals(type)) {
+            executor.execute(() -> closeNow("the phone ended the session"));
+        }
+    }
+
+    private static String messageType(byte[] bytes) {
+        try {
+            JsonNode message = Envelopes.mapper().readTree(bytes);
+            return message != null && message.path("type").isTextual() ? message.get("type").asText() : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private void fail(String step, String error) {
+        LOG.warn("Session {}: could not {}: {}", token.prefix(), step, error);
+        executor.execute(() -> closeNow("could not " + step + ": " + error));
+    }
+
+    /** Observes one data channel; the buffer is read before the callback returns. */
+    private final class ChannelObserver implements RTCDataChannelObserver {
+        private final RTCDataChannel channel;
+        private final String label;
+
+        ChannelObserver(RTCDataChannel channel, String label) {
+            this.channel = channel;
+            this.label = label;
+        }
+
+        @Override
+        public void onBufferedAmountChange(long previousAmount) {
+        }
+
+        @Override
+        public void onStateChange() {
+            RTCDataChannelState state = channel.getState();
+            if (state == RTCDataChannelState.OPEN) {
+                executor.execute(() -> {
+                    if (!closed) {
+                        channelOpened(label);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void onMessage(RTCDataChannelBuffer buffer) {
+            messageReceived(label, buffer);
+        }
+    }
+
+    /** Runs a step when a description is applied, or closes the session when it fails. */
+    private final class SetObserver implements SetSessionDescriptionObserver {
+        private final String step;
+        private final Runnable next;
+
+        SetObserver(String step, Runnable next) {
+            this.step = step;
+            this.next = next;
+        }
+
+        @Override
+        public void onSuccess() {
+            next.run();
+        }
+
+        @Override
+        public void onFailure(String error) {
+            fail(step, error);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.contop.host.launcher;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.felix.framework.Felix;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import sun.misc.Signal;
+
+/**
+ * Runs Felix with every bundle of the distribution's {@code bundle/} directory. FileInstall
+ * watches {@code config/} for Config Admin files and {@code deploy/} for drop-in bundles. SIGTERM
+ * and SIGINT stop the framework and exit with status 0.
+ */
+final class Daemon {
+    private static final long STOP_TIMEOUT_MILLIS = 20_000;
+
+    private final Path home;
+    private final Path dataDirectory;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Framework framework;
+
+    Daemon(Path home, Path dataDirectory) {
+        this.home = home;
+        this.dataDirectory = dataDirectory;
+    }
+
+    int run() throws Exception {
+        long startNanos = System.nanoTime();
+        Path cache = Files.createTempDirectory("contop-felix-");
+        framework = new Felix(frameworkProperties(cache));
+        framework.init();
+        installSignalHandlers();
+
+        List<Bundle> bundles = installBundles(framework);
+        framework.start();
+        for (Bundle bundle : bundles) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                try {
+                    bundle.start();
+                } catch (BundleException e) {
+                    System.err.println("contop-host: bundle " + bundle.getSymbolicName() + " did not start: "
+                            + e.getMessage());
+                }
+            }
+        }
+        System.err.printf("contop-host: started %d bundles in %d ms (home %s, data %s)%n", bundles.size(),
+                (System.nanoTime() - startNanos) / 1_000_000, home, dataDirectory);
+
+        FrameworkEvent event = framework.waitForStop(0);
+        deleteRecursively(cache);
+        stopped.countDown();
+        return event.getType() == FrameworkEvent.ERROR ? 1 : 0;
+    }
+
+    private Map<String, String> frameworkProperties(Path cache) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        properties.put("contop.home", home.toString());
+        properties.put("contop.data.dir", dataDirectory.toString());
+        properties.put("felix.fileinstall.dir", home.resolve("config").toString());
+        properties.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
+        properties.put("felix.fileinstall.poll", "1000");
+        properties.put("felix.fileinstall.noInitialDelay", "true");
+        properties.put("felix.fileinstall.log.level", "2");
+        properties.put("felix.fileinstall.enableConfigSave", "false");
+        properties.put("ds.loglevel", "warn");
+        properties.put("org.apache.aries.spifly.loglevel", "warning");
+        // The Gogo shell reads the terminal; without one it must neither read standard input nor stop the daemon.
+        if (System.console() == null) {
+            properties.put("gosh.args", "--nointeractive --noshutdown");
+        } else {
+            properties.put("gosh.args", "--noshutdown");
+        }
+        return properties;
+    }
+
+    private List<Bundle> installBundles(Framework target) throws IOException, BundleException {
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(home.resolve("bundle"), "*.jar")) {
+            entries.forEach(jars::add);
+        }
+        jars.sort(Comparator.comparing(Path::toString));
+        List<Bundle> installed = new ArrayList<>();
+        for (Path jar : jars) {
+            installed.add(target.getBundleContext().installBundle("reference:" + jar.toUri()));
+        }
+        return installed;
+    }
+
+    private void installSignalHandlers() {
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                stop("SIG" + name);
+                System.exit(0);
+            });
+        }
+    }
+
+    /** Stops the framework once, waiting for bundles to shut down cleanly. */
+    private void stop(String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        System.err.println("contop-host: stopping (" + reason + ")");
+        try {
+            framework.stop();
+            framework.waitForStop(STOP_TIMEOUT_MILLIS);
+            stopped.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(5), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("contop-host: clean stop failed: " + e);
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("contop-host: could not delete " + root + ": " + e.getMessage());
+        }
+    }
+}
