@@ -73,12 +73,14 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     }
 
     static final String PUBLIC_CONNECTOR = "public";
+    static final String TUNNEL_CONNECTOR = "tunnel";
     private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
 
     private final HostServices services;
     private final SignalingRegistry registry = new SignalingRegistry();
     private final Server server;
     private final ServerConnector connector;
+    private final ServerConnector tunnelConnector;
     private final int messagesPerSecond;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -107,6 +109,14 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
+
+        // A tunnel forwards public traffic here. Requests on this connector never count as
+        // loopback, so the REST API rejects them even though they arrive from 127.0.0.1.
+        tunnelConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        tunnelConnector.setName(TUNNEL_CONNECTOR);
+        tunnelConnector.setHost("127.0.0.1");
+        tunnelConnector.setPort(0);
+        server.addConnector(tunnelConnector);
 
         ContextHandler root = new ContextHandler("/");
         WebSocketUpgradeHandler signaling = WebSocketUpgradeHandler.from(server, root, container -> {
@@ -165,6 +175,11 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     @Override
     public int port() {
         return connector.getLocalPort();
+    }
+
+    @Override
+    public int tunnelPort() {
+        return tunnelConnector.getLocalPort();
     }
 
     @Override

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * candidates. A bad message gets an error frame and the socket stays open; closing the socket
  * leaves the WebRTC session running.
  */
-final class SignalingSocket implements Session.Listener.AutoDemanding {
+public final class SignalingSocket implements Session.Listener.AutoDemanding {
     static final int MAX_DEVICE_NAME = 64;
     static final int MAX_LOCATION = 128;
     static final int MAX_CANDIDATE = 1024;
