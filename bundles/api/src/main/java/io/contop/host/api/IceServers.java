@@ -15,14 +15,22 @@ public final class IceServers {
     private IceServers() {
     }
 
+    /** System property read when the environment variable is not set, with the same format. */
+    public static final String SYSTEM_PROPERTY = "contop.ice.servers";
+
     /**
-     * Returns the URLs from {@code CONTOP_ICE_SERVERS} when it is set, else {@code configured}
-     * when not null, else {@link #DEFAULTS}.
+     * Returns the URLs from {@code CONTOP_ICE_SERVERS} when it is set, else from the
+     * {@code contop.ice.servers} system property when set, else {@code configured} when not null,
+     * else {@link #DEFAULTS}.
      */
     public static List<String> resolve(List<String> configured) {
         String fromEnvironment = System.getenv(ENVIRONMENT_VARIABLE);
         if (fromEnvironment != null) {
             return parse(fromEnvironment);
+        }
+        String fromProperty = System.getProperty(SYSTEM_PROPERTY);
+        if (fromProperty != null) {
+            return parse(fromProperty);
         }
         return configured != null ? List.copyOf(configured) : DEFAULTS;
     }

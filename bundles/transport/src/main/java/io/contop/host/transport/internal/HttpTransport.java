@@ -52,7 +52,7 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     @ObjectClassDefinition(name = "Contop Host transport", description = "HTTP and signaling WebSocket listener.")
     public @interface Config {
         @AttributeDefinition(name = "Port", min = "0", max = "65535", required = false,
-                description = "TCP port; empty uses CONTOP_PORT, else 8000. 0 picks a free port.")
+                description = "TCP port; empty uses CONTOP_PORT, else the contop.port system property, else 8000. 0 picks a free port.")
         String port() default "";
 
         @AttributeDefinition(name = "Bind address", required = false,
@@ -90,7 +90,7 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     public HttpTransport(@Reference TokenStore tokens, @Reference QrEncoder qr,
             @Reference ProviderCredentials credentials, @Reference WebRtcEngine engine, Config config,
             BundleContext bundleContext) throws Exception {
-        int port = resolvePort(config.port(), System.getenv("CONTOP_PORT"));
+        int port = resolvePort(config.port(), firstSet(System.getenv("CONTOP_PORT"), System.getProperty("contop.port")));
         String host = resolveHost(config.host(), System.getenv("CONTOP_HOST"));
         this.messagesPerSecond = config.messages_per_second();
         String version = bundleContext.getBundle().getVersion().toString();
@@ -150,6 +150,10 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         registry.closeAll(1001, "The host is stopping");
         server.stop();
         LOG.info("Stopped listening on port {}", connector.getLocalPort());
+    }
+
+    private static String firstSet(String first, String second) {
+        return first != null && !first.isBlank() ? first : second;
     }
 
     static int resolvePort(String configured, String environment) {
