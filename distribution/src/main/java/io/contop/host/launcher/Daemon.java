@@ -80,8 +80,9 @@ final class Daemon {
         properties.put("felix.fileinstall.enableConfigSave", "false");
         properties.put("ds.loglevel", "warn");
         properties.put("org.apache.aries.spifly.loglevel", "warning");
-        // The Gogo shell reads the terminal; without one it must neither read standard input nor stop the daemon.
-        if (System.console() == null) {
+        // The Gogo shell reads the terminal. Without one it reads nothing, unless CONTOP_SHELL=stdin asks
+        // it to read commands from standard input (tests drive the daemon that way). It never stops the daemon.
+        if (System.console() == null && !"stdin".equals(System.getenv("CONTOP_SHELL"))) {
             properties.put("gosh.args", "--nointeractive --noshutdown");
         } else {
             properties.put("gosh.args", "--noshutdown");

@@ -104,8 +104,10 @@ public final class DaemonProcess implements AutoCloseable {
     private void launch() {
         ProcessBuilder builder = new ProcessBuilder(installation.resolve("bin").resolve("contop-host").toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        if (!"stdin".equals(environment.get("CONTOP_SHELL"))) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         Map<String, String> env = builder.environment();
         for (String name : new String[] {"GEMINI_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY",
             "CONTOP_HOST", "CONTOP_DATA_DIR"}) {
@@ -119,6 +121,23 @@ public final class DaemonProcess implements AutoCloseable {
             throw new UncheckedIOException("Could not start " + builder.command(), e);
         }
         awaitHealthy(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Sends one Gogo shell command line to the daemon's standard input. The daemon must have been
+     * started with {@code CONTOP_SHELL=stdin} in its environment; the command's output goes to
+     * {@link #log()}.
+     */
+    public void shell(String commandLine) {
+        if (!"stdin".equals(environment.get("CONTOP_SHELL"))) {
+            throw new IllegalStateException("start the daemon with CONTOP_SHELL=stdin to use its shell");
+        }
+        try {
+            process.getOutputStream().write((commandLine + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write to the daemon's shell", e);
+        }
     }
 
     /** Stops the running process with SIGTERM and starts it again with the same home and port. */

@@ -86,15 +86,19 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<NetworkPath> paths = new ArrayList<>();
 
+    /** Dynamic, so that stopping or updating the engine bundle leaves the listener running. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile WebRtcEngine engine;
+
     @Activate
     public HttpTransport(@Reference TokenStore tokens, @Reference QrEncoder qr,
-            @Reference ProviderCredentials credentials, @Reference WebRtcEngine engine, Config config,
+            @Reference ProviderCredentials credentials, Config config,
             BundleContext bundleContext) throws Exception {
         int port = resolvePort(config.port(), firstSet(System.getenv("CONTOP_PORT"), System.getProperty("contop.port")));
         String host = resolveHost(config.host(), System.getenv("CONTOP_HOST"));
         this.messagesPerSecond = config.messages_per_second();
         String version = bundleContext.getBundle().getVersion().toString();
-        this.services = new HostServices(tokens, qr, credentials, engine, this::currentPaths,
+        this.services = new HostServices(tokens, qr, credentials, new CurrentEngine(() -> engine), this::currentPaths,
                 this::port, new HostServices.LastQr(), version);
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 4, 60_000);
@@ -139,10 +143,6 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         }
         LOG.info("Listening on {}:{} (REST API for loopback clients only; signaling at /ws/signaling)",
                 host == null ? "*" : host, connector.getLocalPort());
-        EngineStatus engineStatus = engine.status();
-        if (!engineStatus.available()) {
-            LOG.warn("Phones can pair but not connect: {}", engineStatus.detail());
-        }
     }
 
     @Deactivate
