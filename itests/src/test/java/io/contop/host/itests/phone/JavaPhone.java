@@ -53,10 +53,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transceiver, trickles ICE candidates, and checks that the answer's
  * {@code a=fingerprint:sha-256} equals the fingerprint from the QR before applying it. After both
  * channels open it sends the configured messages, stays connected for the configured time while
- * answering keepalives, optionally sends {@code session_end}, and closes. No STUN or TURN server
+ * replying to keepalives, optionally sends {@code session_end}, and closes. No STUN or TURN server
  * is configured, so only host candidates are gathered.
  *
- * <p>Standard output carries one JSON object per line; standard error carries diagnostics.
+ * <p>Standard output carries one JSON object per line, and standard error carries diagnostics.
  * Events, in the order they usually occur:
  * <pre>
  * {"event":"signaling_open"}
@@ -78,8 +78,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  * {@code closed_by_host} is true when the host ended the session during the stay;
  * {@code closed_after_session_end} is true when the host closed the session within 3 seconds of
- * {@code session_end} (absent when none was sent). A keepalive is answered by echoing it, with the
- * same id, as {@code {"type":"keepalive","id":<id>,"payload":{}}}.
+ * {@code session_end} (absent when none was sent). The phone replies to a keepalive by echoing
+ * it with the same id, as {@code {"type":"keepalive","id":<id>,"payload":{}}}.
  *
  * <p>Exit status: {@value #EXIT_OK} success, {@value #EXIT_ERROR} any failure (including the
  * signaling socket closing before the answer), {@value #EXIT_FINGERPRINT_MISMATCH} fingerprint
@@ -98,7 +98,7 @@ public final class JavaPhone {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SESSION_END_WAIT = Duration.ofSeconds(3);
 
-    /** Why a run ended early; the message becomes the {@code error} event. */
+    /** The reason a run ended early. Its message becomes the {@code error} event. */
     private static final class PhoneFailure extends Exception {
         final int exitCode;
 
@@ -135,7 +135,7 @@ public final class JavaPhone {
     private JavaPhone(PhoneOptions options, PhoneEvents events) {
         this.options = options;
         this.events = events;
-        this.expectedFingerprint = normalizeFingerprint(options.fingerprint());
+        this.expectedFingerprint = DtlsFingerprints.normalize(options.fingerprint());
     }
 
     /** Runs the phone with {@code args} and exits with its status (see the class documentation). */
@@ -169,12 +169,13 @@ public final class JavaPhone {
     }
 
     private int call() {
+        long startNanos = System.nanoTime();
         try {
             factory = new PeerConnectionFactory(new HeadlessAudioDeviceModule());
             connectSignaling();
             createPeerConnection();
             createOffer();
-            awaitChannelsOpen();
+            awaitChannelsOpen(startNanos);
             sendConfiguredMessages();
             boolean closedByHost = stayConnected();
             Boolean closedAfterSessionEnd = closedByHost ? null : endSession();
@@ -200,8 +201,6 @@ public final class JavaPhone {
             closeAll();
         }
     }
-
-    // ---- signaling ----
 
     private void connectSignaling() throws PhoneFailure, InterruptedException {
         URI uri;
@@ -267,21 +266,21 @@ public final class JavaPhone {
     }
 
     private void onAnswer(String sdp) {
-        List<String> fingerprints = sha256Fingerprints(sdp);
+        List<String> fingerprints = DtlsFingerprints.sha256Lines(sdp);
         String actual = fingerprints.isEmpty() ? null : fingerprints.get(0);
         events.emit(events.create("answer").put("fingerprint", actual));
 
         boolean match = !fingerprints.isEmpty()
-                && fingerprints.stream().allMatch(f -> stripColons(f).equals(expectedFingerprint));
+                && fingerprints.stream().allMatch(f -> DtlsFingerprints.stripColons(f).equals(expectedFingerprint));
         events.emit(events.create("fingerprint_match").put("match", match)
-                .put("expected", withColons(expectedFingerprint)).put("actual", actual));
+                .put("expected", DtlsFingerprints.withColons(expectedFingerprint)).put("actual", actual));
         synchronized (candidateLock) {
             answerReceived = true;
         }
         if (!match) {
             // The answer is never applied, so no DTLS handshake starts with the wrong peer.
             fail(EXIT_FINGERPRINT_MISMATCH, "Fingerprint mismatch: the answer has " + fingerprints
-                    + " but the QR code has " + withColons(expectedFingerprint) + "; refusing to connect");
+                    + " but the QR code has " + DtlsFingerprints.withColons(expectedFingerprint) + "; refusing to connect");
             return;
         }
 
@@ -308,7 +307,7 @@ public final class JavaPhone {
     private void onRemoteCandidate(JsonNode candidate) {
         String sdp = candidate.path("candidate").asText("");
         if (sdp.isEmpty()) {
-            return; // End of the host's candidates; nothing to apply.
+            return; // An empty candidate marks the end of the host's candidates.
         }
         RTCIceCandidate iceCandidate = new RTCIceCandidate(
                 candidate.path("sdpMid").asText("0"), candidate.path("sdpMLineIndex").asInt(0), sdp);
@@ -328,8 +327,6 @@ public final class JavaPhone {
             System.err.println("JavaPhone: addIceCandidate failed for " + candidate.sdp + ": " + e);
         }
     }
-
-    // ---- peer connection ----
 
     private void createPeerConnection() {
         RTCConfiguration configuration = new RTCConfiguration();
@@ -409,7 +406,7 @@ public final class JavaPhone {
         sendCandidate(candidate);
     }
 
-    /** Sends one trickled candidate; a candidate with an empty {@code sdp} means end of candidates. */
+    /** Sends one trickled candidate. A candidate with an empty {@code sdp} marks the end of candidates. */
     private void sendCandidate(RTCIceCandidate candidate) {
         ObjectNode body = PhoneEvents.object()
                 .put("candidate", candidate.sdp)
@@ -462,8 +459,6 @@ public final class JavaPhone {
             frame.release();
         }
     }
-
-    // ---- data channels ----
 
     private final class ChannelObserver implements RTCDataChannelObserver {
         private final RTCDataChannel channel;
@@ -541,12 +536,11 @@ public final class JavaPhone {
         events.emit(event);
     }
 
-    // ---- session phases ----
-
-    private void awaitChannelsOpen() throws PhoneFailure, InterruptedException {
+    private void awaitChannelsOpen(long startNanos) throws PhoneFailure, InterruptedException {
+        long remainingNanos = options.timeout().toNanos() - (System.nanoTime() - startNanos);
         try {
             Object outcome = CompletableFuture.anyOf(channelsOpen, failure)
-                    .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    .get(Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);
             if (outcome instanceof PhoneFailure phoneFailure) {
                 throw phoneFailure;
             }
@@ -622,7 +616,7 @@ public final class JavaPhone {
     }
 
     /**
-     * Runs one release step; a failure is reported on standard error so that later steps still
+     * Runs one release step and reports a failure on standard error, so that later steps still
      * run. webrtc-java reports a failed native release as {@link Error}, so that is caught too.
      */
     private static void releaseQuietly(String what, Runnable release) {
@@ -631,49 +625,6 @@ public final class JavaPhone {
         } catch (RuntimeException | Error e) {
             System.err.println("JavaPhone: releasing the " + what + " failed: " + e);
         }
-    }
-
-    // ---- fingerprints ----
-
-    /** Returns the values of all {@code a=fingerprint:sha-256} lines of {@code sdp}, as written there. */
-    static List<String> sha256Fingerprints(String sdp) {
-        List<String> fingerprints = new ArrayList<>();
-        for (String line : sdp.split("\r?\n")) {
-            String trimmed = line.strip();
-            if (trimmed.regionMatches(true, 0, "a=fingerprint:sha-256 ", 0, 22)) {
-                fingerprints.add(trimmed.substring(22).strip());
-            }
-        }
-        return fingerprints;
-    }
-
-    /**
-     * Returns {@code fingerprint} without colons, in upper case.
-     *
-     * @throws IllegalArgumentException when the result is not 64 hex digits
-     */
-    static String normalizeFingerprint(String fingerprint) {
-        String hex = stripColons(fingerprint);
-        if (!hex.matches("[0-9A-F]{64}")) {
-            throw new IllegalArgumentException("Invalid fingerprint '" + fingerprint
-                    + "': expected a SHA-256 fingerprint of 64 hex digits, with or without colons");
-        }
-        return hex;
-    }
-
-    private static String stripColons(String fingerprint) {
-        return fingerprint.replace(":", "").toUpperCase(Locale.ROOT);
-    }
-
-    private static String withColons(String hex) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < hex.length(); i += 2) {
-            if (i > 0) {
-                text.append(':');
-            }
-            text.append(hex, i, i + 2);
-        }
-        return text.toString();
     }
 
     /** Returns {@code uri} without its query, so that the token never reaches an error message. */

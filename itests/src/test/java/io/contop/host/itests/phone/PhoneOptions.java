@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * What a scripted phone does: where it connects, which fingerprint it expects, what its offer
  * contains, and how long and how politely it stays. {@link JavaPhone} takes these as command-line
- * options ({@link #toArguments()}, {@link #parse}); the Chromium phone takes them as URL query
+ * options ({@link #toArguments()}, {@link #parse}), and the Chromium phone takes them as URL query
  * parameters.
  *
  * <p>Command-line options, each followed by its value where shown:
@@ -27,7 +27,7 @@ import java.util.Objects;
  * --no-keepalive-reply        ignore the host's keepalive messages
  * </pre>
  *
- * <p>Not thread-safe; build an instance on one thread.
+ * <p>Not thread-safe, so build an instance on one thread.
  */
 public final class PhoneOptions {
 
@@ -46,7 +46,7 @@ public final class PhoneOptions {
      * Parses {@code main}'s arguments.
      *
      * @throws IllegalArgumentException on an unknown option, a missing or invalid value, or a
-     *     missing required option; the message names the option
+     *     missing required option. The message names the option.
      */
     public static PhoneOptions parse(String[] args) {
         PhoneOptions options = new PhoneOptions();
@@ -83,6 +83,7 @@ public final class PhoneOptions {
         args.add(Objects.requireNonNull(signalingUrl, "signalingUrl"));
         args.add("--fingerprint");
         args.add(Objects.requireNonNull(fingerprint, "fingerprint"));
+
         if (deviceName == null) {
             args.add("--no-device-name");
         } else {
@@ -97,14 +98,17 @@ public final class PhoneOptions {
             args.add("--device-location");
             args.add(deviceLocation);
         }
+
         for (String message : messagesToSend) {
             args.add("--send");
             args.add(message);
         }
+
         args.add("--stay-seconds");
         args.add(formatSeconds(stay));
         args.add("--timeout-seconds");
         args.add(formatSeconds(timeout));
+
         if (!sendSessionEnd) {
             args.add("--no-session-end");
         }
@@ -120,25 +124,25 @@ public final class PhoneOptions {
         return this;
     }
 
-    /** Sets the expected SHA-256 certificate fingerprint, the QR's {@code d}; colons and case are ignored. */
+    /** Sets the expected SHA-256 certificate fingerprint, the QR's {@code d}. Colons and case are ignored. */
     public PhoneOptions fingerprint(String hex) {
         this.fingerprint = hex;
         return this;
     }
 
-    /** Sets the offer's {@code device_name}; {@code null} sends JSON null. */
+    /** Sets the offer's {@code device_name}. A {@code null} name is sent as JSON null. */
     public PhoneOptions deviceName(String name) {
         this.deviceName = name;
         return this;
     }
 
-    /** Sets the offer's {@code connection_type}; {@code null} (the default) leaves the field out. */
+    /** Sets the offer's {@code connection_type}. With {@code null}, the default, the field is left out. */
     public PhoneOptions connectionType(String type) {
         this.connectionType = type;
         return this;
     }
 
-    /** Sets the offer's {@code device_location}; {@code null} (the default) leaves the field out. */
+    /** Sets the offer's {@code device_location}. With {@code null}, the default, the field is left out. */
     public PhoneOptions deviceLocation(String location) {
         this.deviceLocation = location;
         return this;
@@ -168,7 +172,7 @@ public final class PhoneOptions {
         return this;
     }
 
-    /** Sets whether the phone answers each keepalive (default true). */
+    /** Sets whether the phone replies to each keepalive (default true). */
     public PhoneOptions replyToKeepalive(boolean reply) {
         this.replyToKeepalive = reply;
         return this;
@@ -184,7 +188,7 @@ public final class PhoneOptions {
         return fingerprint;
     }
 
-    /** Returns the offer's device name; {@code null} means JSON null. */
+    /** Returns the offer's device name, or {@code null} to send JSON null. */
     public String deviceName() {
         return deviceName;
     }
@@ -219,7 +223,7 @@ public final class PhoneOptions {
         return sendSessionEnd;
     }
 
-    /** Returns whether the phone answers keepalives. */
+    /** Returns whether the phone replies to keepalives. */
     public boolean replyToKeepalive() {
         return replyToKeepalive;
     }

@@ -50,7 +50,7 @@ final class SignalingConnection implements WebSocket.Listener {
     /**
      * Opens the WebSocket and waits for the upgrade to complete.
      *
-     * @throws ExecutionException when the connection or the upgrade fails (the cause says why)
+     * @throws ExecutionException when the connection or the upgrade fails, with the reason as its cause
      * @throws TimeoutException when the upgrade does not complete within {@code timeout}
      */
     static SignalingConnection connect(URI uri, Duration timeout, Handler handler)

@@ -119,7 +119,7 @@ public final class ChromiumPhone implements AutoCloseable {
     /**
      * Waits for the next unconsumed report named {@code event}, consumes it and returns it.
      *
-     * @throws AssertionError on timeout or when the browser exits first; the message lists the
+     * @throws AssertionError on timeout or when the browser exits first. The message lists the
      *     reports received and the end of the browser's output
      */
     public JsonNode awaitReport(String event, Duration timeout) {

@@ -27,8 +27,9 @@ class ChromiumPhoneStubHostTest {
 
     @AfterEach
     void stopHost() throws Exception {
-        host.close();
-        namespace.close();
+        try (NetworkNamespace closedLast = namespace) {
+            host.close();
+        }
     }
 
     @Test

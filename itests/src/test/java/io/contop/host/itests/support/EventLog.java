@@ -26,7 +26,7 @@ public final class EventLog {
     /**
      * @param source the phone's name in failure messages, for example "JavaPhone in ctp123-1"
      * @param diagnostics supplies extra text for failure messages, such as the tail of the phone's
-     *     standard error; called only when an {@code await} fails
+     *     standard error. It is called only when an {@code await} fails.
      */
     public EventLog(String source, Supplier<String> diagnostics) {
         this.source = source;
@@ -61,7 +61,7 @@ public final class EventLog {
      * accepts, consumes it and returns it.
      *
      * @throws AssertionError when no such event arrives within {@code timeout}, or the log ends
-     *     first; the message lists every event received and the diagnostics
+     *     first. The message lists every event received and the diagnostics.
      */
     public JsonNode await(String name, Predicate<JsonNode> filter, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -74,8 +74,8 @@ public final class ExternalCommand {
     /**
      * Runs {@code argv}, waits up to 10 seconds, and returns its standard output.
      *
-     * @throws IllegalStateException when the program exits with a non-zero status; the message
-     *     starts with {@code what} and contains the program's standard error
+     * @throws IllegalStateException when the program exits with a non-zero status. The message
+     *     starts with {@code what} and contains the program's standard error.
      */
     public static String runOrFail(String what, List<String> argv) {
         Result result = run(Duration.ofSeconds(10), argv);

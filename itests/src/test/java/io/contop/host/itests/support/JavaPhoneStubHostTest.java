@@ -28,8 +28,9 @@ class JavaPhoneStubHostTest {
 
     @AfterEach
     void stopHost() throws Exception {
-        host.close();
-        namespace.close();
+        try (NetworkNamespace closedLast = namespace) {
+            host.close();
+        }
     }
 
     @Test

@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * daemon under test listens in the root namespace and is reached at {@link #hostAddress()}.
  *
  * <p>The constructor claims a free N by creating the veth pair, which the kernel rejects when the
- * interface names already exist; this keeps test classes in parallel JVMs apart. It also skips any
- * N whose {@code 10.77.N.0/24} addresses are already in use in the root namespace.
+ * interface names already exist, so test classes in parallel JVMs never share a subnet. It also
+ * skips any N whose {@code 10.77.N.0/24} addresses are already in use in the root namespace.
  *
  * <p>Requires root (CAP_NET_ADMIN and CAP_SYS_ADMIN) and {@code ip} from iproute2. Instances are
- * thread-safe; {@link #close()} may be called any number of times.
+ * thread-safe, and {@link #close()} may be called any number of times.
  */
 public final class NetworkNamespace implements AutoCloseable {
 
@@ -37,9 +37,9 @@ public final class NetworkNamespace implements AutoCloseable {
     /**
      * Creates the namespace, the veth pair and the addresses.
      *
-     * @throws IllegalStateException when an {@code ip} command fails (the message contains its
-     *     standard error; the usual cause is not running as root) or all 254 subnets are taken.
-     *     Whatever was created before the failure is removed again.
+     * @throws IllegalStateException when an {@code ip} command fails, usually because the tests
+     *     do not run as root (the message contains ip's standard error), or when all 254 subnets
+     *     are taken. Whatever was created before the failure is removed again.
      */
     public NetworkNamespace() {
         this.name = "ctp" + ProcessHandle.current().pid() + "-" + NAME_COUNTER.incrementAndGet();
@@ -81,7 +81,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
     /**
      * Deletes the veth pair and the namespace. Processes still running inside the namespace lose
-     * their network. Safe to call more than once; only the first call does anything.
+     * their network. Safe to call more than once, because only the first call does anything.
      *
      * @throws IllegalStateException when {@code ip netns delete} fails
      */

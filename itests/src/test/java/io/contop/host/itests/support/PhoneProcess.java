@@ -87,7 +87,14 @@ public final class PhoneProcess implements AutoCloseable {
         return phone;
     }
 
-    /** Starts the phone on a new thread of this JVM, in the root network namespace. */
+    /**
+     * Starts the phone on a new thread of this JVM, in the root network namespace, for a quick
+     * smoke test without a namespace.
+     *
+     * <p>NOTE: in the root namespace webrtc-java gathers ICE candidates on every interface of the
+     * machine, not only loopback, so connectivity checks may use the machine's LAN address. Tests
+     * that must keep traffic on addresses they created use {@link #start} instead.
+     */
     public static PhoneProcess startInProcess(PhoneOptions options) {
         String[] args = options.toArguments().toArray(String[]::new);
         PhoneProcess[] holder = new PhoneProcess[1];
@@ -113,7 +120,7 @@ public final class PhoneProcess implements AutoCloseable {
     /**
      * Waits for the next unconsumed event named {@code event}, consumes it and returns it.
      *
-     * @throws AssertionError on timeout or when the phone exits first; the message lists the
+     * @throws AssertionError on timeout or when the phone exits first. The message lists the
      *     events received and the end of the phone's standard error
      */
     public JsonNode awaitEvent(String event, Duration timeout) {
@@ -191,7 +198,7 @@ public final class PhoneProcess implements AutoCloseable {
                 return;
             }
         } catch (JsonProcessingException e) {
-            // Not an event: native code may print to standard output too. Keep it with stderr.
+            // Not an event, because native code may print to standard output too. Keep the line with stderr.
         }
         onStderrLine("[stdout] " + line);
     }
@@ -226,8 +233,8 @@ public final class PhoneProcess implements AutoCloseable {
     }
 
     /**
-     * The class path to give the child JVM. Surefire may start this JVM with a manifest-only jar
-     * and put the real class path in {@code surefire.test.class.path}; prefer that when it is set.
+     * Returns the class path for the child JVM. Surefire may start this JVM with a manifest-only
+     * jar and put the real class path in {@code surefire.test.class.path}, so that is preferred.
      */
     private static String testClassPath() {
         String surefirePath = System.getProperty("surefire.test.class.path");

@@ -58,7 +58,7 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
- * A minimal answering peer that stands in for the daemon in the harness's own tests, so that the
+ * A minimal answering peer that replaces the daemon in the harness's own tests, so that the
  * phone clients can be checked without the daemon.
  *
  * <p>It serves {@code /ws/signaling} with Jetty on the given address, accepts only
@@ -141,12 +141,12 @@ public final class StubHost implements AutoCloseable {
             peerConnections.forEach(RTCPeerConnection::close);
             peerConnections.clear();
         }
-        // The track and its source stay allocated: webrtc-java 0.14.0 refuses to dispose a track
-        // that a closed peer connection's sender still references.
+        // The track and its source stay allocated, because webrtc-java 0.14.0 refuses to dispose a
+        // track that a closed peer connection's sender still references.
         factory.dispose();
     }
 
-    /** Closes {@code peerConnection} once; webrtc-java fails on a second close. */
+    /** Closes {@code peerConnection} unless it is already closed, because webrtc-java fails on a second close. */
     private void closePeerConnection(RTCPeerConnection peerConnection) {
         synchronized (peerConnections) {
             if (peerConnections.remove(peerConnection)) {
@@ -157,7 +157,7 @@ public final class StubHost implements AutoCloseable {
 
     private void pushFrame() {
         NativeI420Buffer buffer = NativeI420Buffer.allocate(FRAME_WIDTH, FRAME_HEIGHT);
-        // Mid-grey luma with neutral chroma; the content does not matter, only that frames flow.
+        // Mid-grey luma with neutral chroma. Only the frame flow matters, not the content.
         fill(buffer.getDataY(), (byte) 128);
         fill(buffer.getDataU(), (byte) 128);
         fill(buffer.getDataV(), (byte) 128);

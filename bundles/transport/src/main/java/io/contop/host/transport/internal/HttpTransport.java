@@ -141,8 +141,8 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
             throw new IllegalStateException("Cannot listen on " + (host == null ? "*" : host) + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        LOG.info("Listening on {}:{} (REST API for loopback clients only; signaling at /ws/signaling)",
-                host == null ? "*" : host, connector.getLocalPort());
+        LOG.info("Listening on {}:{} (REST API for loopback clients only; signaling at /ws/signaling, idle timeout {} s)",
+                host == null ? "*" : host, connector.getLocalPort(), config.idle_timeout_seconds());
     }
 
     @Deactivate
