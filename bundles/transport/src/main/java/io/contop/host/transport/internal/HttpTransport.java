@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contop.host.api.EngineStatus;
 import io.contop.host.api.NetworkPath;
 import io.contop.host.api.PairingToken;
-import io.contop.host.api.ProviderCredentials;
-import io.contop.host.api.QrEncoder;
+import io.contop.host.api.PairingService;
 import io.contop.host.api.SignalingTransport;
 import io.contop.host.api.TokenEndReason;
 import io.contop.host.api.TokenListener;
@@ -86,20 +85,23 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private volatile List<NetworkPath> paths = new ArrayList<>();
 
+    /** Dynamic, because the pairing service itself needs this transport's port. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PairingService pairing;
+
     /** Dynamic, so that stopping or updating the engine bundle leaves the listener running. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile WebRtcEngine engine;
 
     @Activate
-    public HttpTransport(@Reference TokenStore tokens, @Reference QrEncoder qr,
-            @Reference ProviderCredentials credentials, Config config,
+    public HttpTransport(@Reference TokenStore tokens, Config config,
             BundleContext bundleContext) throws Exception {
         int port = resolvePort(config.port(), firstSet(System.getenv("CONTOP_PORT"), System.getProperty("contop.port")));
         String host = resolveHost(config.host(), System.getenv("CONTOP_HOST"));
         this.messagesPerSecond = config.messages_per_second();
         String version = bundleContext.getBundle().getVersion().toString();
-        this.services = new HostServices(tokens, qr, credentials, new CurrentEngine(() -> engine), this::currentPaths,
-                this::port, new HostServices.LastQr(), version);
+        this.services = new HostServices(tokens, () -> pairing, new CurrentEngine(() -> engine), this::currentPaths,
+                this::port, version);
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 4, 60_000);
         threads.setName("contop-http");
@@ -193,7 +195,6 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
 
     @Override
     public void tokenEnded(PairingToken token, TokenEndReason reason) {
-        services.lastQr().clear();
         registry.close(token.token(), SignalingRegistry.CLOSE_INVALID_TOKEN,
                 "Token " + reason.name().toLowerCase(Locale.ROOT));
     }

@@ -8,7 +8,8 @@ import io.contop.host.api.NetworkPath;
 import io.contop.host.api.PairingException;
 import io.contop.host.api.PairingToken;
 import io.contop.host.api.PeerSession;
-import io.contop.host.api.ProviderCredential;
+import io.contop.host.api.PairingService;
+import io.contop.host.api.ProviderNotConfiguredException;
 import io.contop.host.api.QrImage;
 import io.contop.host.api.Timestamps;
 import java.time.Instant;
@@ -113,46 +114,39 @@ final class RestApi extends Handler.Abstract {
                     "connection_type must be permanent or temp");
             return;
         }
-        String deviceId = DeviceIds.normalize(query.getValue("device_id"));
-        List<ProviderCredential> credentials = services.credentials().current();
-        if (credentials.isEmpty()) {
-            JsonResponses.error(response, callback, 500, "configuration_error",
-                    "No AI provider is configured: set an API key (for example GEMINI_API_KEY) or a subscription");
+        PairingService pairing = services.pairing().get();
+        if (pairing == null) {
+            JsonResponses.error(response, callback, 503, "starting", "The host is starting; try again in a moment");
             return;
         }
-
-        services.tokens().pair(deviceId, type.get()).whenComplete((token, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                LOG.error("Pairing failed for device {}: {}", deviceId,
-                        cause instanceof PairingException ? cause.getMessage() : cause.toString());
-                JsonResponses.error(response, callback, 500, "pairing_failed", "Failed to generate pairing token");
+        String deviceId = DeviceIds.normalize(query.getValue("device_id"));
+        pairing.pair(deviceId, type.get()).whenComplete((result, error) -> {
+            if (error == null) {
+                sendQr(result, response, callback);
                 return;
             }
-            try {
-                sendQr(token, credentials, response, callback);
-            } catch (RuntimeException e) {
-                LOG.error("Rendering the QR code failed for token {}: {}", token.prefix(), e.getMessage());
-                JsonResponses.error(response, callback, 500, "pairing_failed", "Failed to generate pairing token");
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof ProviderNotConfiguredException) {
+                JsonResponses.error(response, callback, 500, "configuration_error", cause.getMessage());
+                return;
             }
+            LOG.error("Pairing failed for device {}: {}", deviceId,
+                    cause instanceof PairingException ? cause.getMessage() : cause.toString());
+            JsonResponses.error(response, callback, 500, "pairing_failed", "Failed to generate pairing token");
         });
     }
 
-    private void sendQr(PairingToken token, List<ProviderCredential> credentials, Response response,
-            Callback callback) {
-        String expiresAt = Timestamps.format(token.expiresAt());
-        QrImage image = services.qr().encode(QrPayloads.build(token, services.port().getAsInt(),
-                services.paths().get(), credentials, expiresAt));
-        services.lastQr().set(image.png());
-        response.getHeaders().put("x-pairing-token", token.token());
-        response.getHeaders().put("x-pairing-expires-at", expiresAt);
-        JsonResponses.png(response, callback, image.png());
+    private static void sendQr(PairingService.Pairing result, Response response, Callback callback) {
+        response.getHeaders().put("x-pairing-token", result.token().token());
+        response.getHeaders().put("x-pairing-expires-at", Timestamps.format(result.token().expiresAt()));
+        JsonResponses.png(response, callback, result.qr().png());
     }
 
     private void revoke(Fields query, Response response, Callback callback) {
-        Optional<PairingToken> revoked = services.tokens().revoke(DeviceIds.normalize(query.getValue("device_id")));
-        services.lastQr().clear();
+        PairingService pairing = services.pairing().get();
+        String deviceId = DeviceIds.normalize(query.getValue("device_id"));
+        Optional<PairingToken> revoked = pairing != null ? pairing.revoke(deviceId) : services.tokens().revoke(deviceId);
         ObjectNode body = JsonResponses.object();
         if (revoked.isPresent()) {
             body.put("revoked", true);
@@ -179,7 +173,8 @@ final class RestApi extends Handler.Abstract {
     }
 
     private void qrImage(Response response, Callback callback) {
-        byte[] png = services.lastQr().get();
+        PairingService pairing = services.pairing().get();
+        byte[] png = pairing == null ? null : pairing.lastQr().map(QrImage::png).orElse(null);
         if (png == null) {
             JsonResponses.error(response, callback, 404, "no_active_qr",
                     "No QR code is active; create one with POST /api/pair");
