@@ -53,7 +53,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     /**
      * Starts a daemon whose environment is the default test environment plus {@code overrides}; an
-     * override with an empty value removes the variable.
+     * override with a null value (in a map that allows one) removes the variable.
      */
     public static DaemonProcess start(Map<String, String> overrides) {
         try {
