@@ -5,6 +5,7 @@ import io.contop.host.api.DeviceEvent;
 import io.contop.host.api.DeviceInfo;
 import io.contop.host.api.DtlsIdentity;
 import io.contop.host.api.DtlsIdentityProvider;
+import io.contop.host.api.IceServers;
 import io.contop.host.api.PairingException;
 import io.contop.host.api.PairingToken;
 import io.contop.host.api.TokenEndReason;
@@ -17,18 +18,22 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -49,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state changes happen under one lock. Tokens are indexed by their SHA-256 digest, and the
  * final comparison uses {@link MessageDigest#isEqual}, so validation time does not depend on how
- * much of a guessed token matches. Expired tokens are swept every second.
+ * much of a guessed token matches. Expired tokens are swept every second. Times are truncated to
+ * microseconds, the precision of {@code tokens.json} and of the REST API, so a token reads the
+ * same before and after a restart.
  */
 @Component(immediate = true, service = TokenStore.class, configurationPid = "io.contop.host.tokens")
 @Designate(ocd = PairingTokenStore.Config.class)
@@ -73,18 +80,15 @@ public final class PairingTokenStore implements TokenStore {
     private final TokenFile file;
     private final EventRing events;
     private final SaveQueue saves;
-    private final Map<String, Entry> byDigest = new LinkedHashMap<>();
+    // NOTE: these are the ICE servers of the environment or the defaults. A list configured only on
+    // the WebRTC engine component is not seen here, so stun_config can then differ from what it uses.
+    private final List<String> iceServers = IceServers.resolve(null);
+    private final Map<String, TokenEntry> byDigest = new LinkedHashMap<>();
+    private final List<TokenListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(
             runnable -> daemonThread(runnable, "contop-token-events"));
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             runnable -> daemonThread(runnable, "contop-token-expiry"));
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private volatile List<TokenListener> listeners = new ArrayList<>();
-
-    /** A valid token with the fields of its entry that this host does not interpret. */
-    private record Entry(PairingToken token, com.fasterxml.jackson.databind.node.ObjectNode extra) {
-    }
 
     @Activate
     public PairingTokenStore(@Reference DtlsIdentityProvider identities, Config config) throws IOException {
@@ -112,6 +116,17 @@ public final class PairingTokenStore implements TokenStore {
         notifier.awaitTermination(2, TimeUnit.SECONDS);
     }
 
+    // Bind methods rather than an injected field, so that tests can add listeners the way DS does.
+    @Reference(name = "listener", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            unbind = "removeListener")
+    void addListener(TokenListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(TokenListener listener) {
+        listeners.remove(listener);
+    }
+
     static Path dataDirectory(Config config) {
         if (config.data_dir() != null && !config.data_dir().isBlank()) {
             return Path.of(config.data_dir());
@@ -125,72 +140,131 @@ public final class PairingTokenStore implements TokenStore {
 
     @Override
     public CompletionStage<PairingToken> pair(String deviceId, ConnectionType type) {
-        if (type == ConnectionType.PERMANENT) {
-            synchronized (this) {
-                Optional<PairingToken> selected = selectLocked(deviceId);
-                if (selected.isPresent() && selected.get().connectionType() == ConnectionType.PERMANENT) {
-                    LOG.info("Renewed pairing {} for device {}", selected.get().prefix(), deviceId);
-                    return CompletableFuture.completedFuture(selected.get());
-                }
+        Objects.requireNonNull(type, "type");
+        synchronized (this) {
+            Optional<PairingToken> renewed = renewableLocked(deviceId, type);
+            if (renewed.isPresent()) {
+                return renew(renewed.get(), deviceId);
             }
         }
-        return identities.issue()
+
+        CompletionStage<DtlsIdentity> issued;
+        try {
+            issued = identities.issue();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new PairingException("Failed to generate the DTLS certificate", e));
+        }
+        return issued
                 .exceptionally(error -> {
                     throw new PairingException("Failed to generate the DTLS certificate", error);
                 })
                 .thenCompose(identity -> store(deviceId, type, identity));
     }
 
+    /** Returns the token that a permanent pairing for {@code deviceId} renews, if any. */
+    private Optional<PairingToken> renewableLocked(String deviceId, ConnectionType type) {
+        if (type != ConnectionType.PERMANENT) {
+            return Optional.empty();
+        }
+        return selectLocked(deviceId).filter(token -> token.connectionType() == ConnectionType.PERMANENT);
+    }
+
+    private static CompletionStage<PairingToken> renew(PairingToken token, String deviceId) {
+        LOG.info("Renewed pairing {} for device {}", token.prefix(), deviceId);
+        return CompletableFuture.completedFuture(token);
+    }
+
+    /**
+     * Adds a new token, replacing the device's old one, and completes once the change is saved.
+     * Replacement events and listener calls wait for the save, so a failed pairing leaves the old
+     * token in place and unannounced.
+     */
     private CompletionStage<PairingToken> store(String deviceId, ConnectionType type, DtlsIdentity identity) {
-        Instant now = clock.instant();
+        Instant now = now();
         PairingToken token = new PairingToken(UUID.randomUUID().toString(), deviceId, type, now,
                 now.plus(type.lifetime()), identity, DeviceInfo.EMPTY);
-        List<PairingToken> replaced = new ArrayList<>();
-        boolean persist = type == ConnectionType.PERMANENT;
+        List<TokenEntry> replaced;
         synchronized (this) {
-            if (deviceId != null) {
-                for (Entry entry : List.copyOf(byDigest.values())) {
-                    if (deviceId.equals(entry.token().deviceId())) {
-                        removeLocked(entry.token());
-                        replaced.add(entry.token());
-                        persist |= entry.token().connectionType() == ConnectionType.PERMANENT;
-                    }
-                }
+            // A concurrent request may have stored a permanent token while this one waited for its
+            // certificate. Renewing that token keeps one per device without revoking a token just issued.
+            Optional<PairingToken> renewed = renewableLocked(deviceId, type);
+            if (renewed.isPresent()) {
+                return renew(renewed.get(), deviceId);
             }
-            byDigest.put(digest(token.token()), new Entry(token, null));
+            replaced = removeDeviceLocked(deviceId);
+            byDigest.put(digest(token.token()), new TokenEntry(token, TokenFile.newEntryFields(iceServers)));
         }
-        for (PairingToken old : replaced) {
-            recordEvent(new DeviceEvent(DeviceEvent.TYPE_TOKEN_REPLACED, old.deviceId(), old.displayName(), now,
-                    "Paired again; the previous token was revoked"));
-            notifyListeners(old, TokenEndReason.REPLACED);
-        }
-        LOG.info("Paired {} token {} for device {}", type.wireName(), token.prefix(), deviceId);
 
+        boolean persist = type == ConnectionType.PERMANENT
+                || replaced.stream().anyMatch(entry -> entry.token().connectionType() == ConnectionType.PERMANENT);
         if (!persist) {
+            announcePairing(token, replaced);
             return CompletableFuture.completedFuture(token);
         }
         return saves.request().handle((ignored, error) -> {
             if (error != null) {
-                synchronized (this) {
-                    removeLocked(token);
-                }
+                announceReplaced(rollBack(token, replaced));
                 throw new PairingException("Failed to save the pairing token", error);
             }
+            announcePairing(token, replaced);
             return token;
         });
     }
 
+    private List<TokenEntry> removeDeviceLocked(String deviceId) {
+        List<TokenEntry> removed = new ArrayList<>();
+        if (deviceId == null) {
+            return removed;
+        }
+        for (TokenEntry entry : List.copyOf(byDigest.values())) {
+            if (deviceId.equals(entry.token().deviceId())) {
+                removeLocked(entry.token());
+                removed.add(entry);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Removes a token whose save failed and puts back the tokens it replaced, unless the device
+     * paired again meanwhile.
+     *
+     * @return the replaced tokens that stay ended
+     */
+    private synchronized List<TokenEntry> rollBack(PairingToken token, List<TokenEntry> replaced) {
+        removeLocked(token);
+        List<TokenEntry> ended = new ArrayList<>();
+        for (TokenEntry old : replaced) {
+            if (selectLocked(old.token().deviceId()).isEmpty()) {
+                byDigest.put(digest(old.token().token()), old);
+            } else {
+                ended.add(old);
+            }
+        }
+        return ended;
+    }
+
+    private void announcePairing(PairingToken token, List<TokenEntry> replaced) {
+        announceReplaced(replaced);
+        LOG.info("Paired {} token {} for device {}", token.connectionType().wireName(), token.prefix(),
+                token.deviceId());
+    }
+
+    private void announceReplaced(List<TokenEntry> replaced) {
+        for (TokenEntry entry : replaced) {
+            PairingToken old = entry.token();
+            recordEvent(new DeviceEvent(DeviceEvent.TYPE_TOKEN_REPLACED, old.deviceId(), old.displayName(), now(),
+                    "Paired again; the previous token was revoked"));
+            notifyListeners(old, TokenEndReason.REPLACED);
+        }
+    }
+
     @Override
     public Optional<PairingToken> validate(String token) {
-        if (token == null || token.isEmpty() || token.length() > 256) {
-            return Optional.empty();
-        }
-        String key = digest(token);
         PairingToken found;
         synchronized (this) {
-            Entry entry = byDigest.get(key);
-            if (entry == null || !MessageDigest.isEqual(
-                    entry.token().token().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            TokenEntry entry = findLocked(token);
+            if (entry == null) {
                 return Optional.empty();
             }
             found = entry.token();
@@ -202,6 +276,22 @@ public final class PairingTokenStore implements TokenStore {
         return Optional.of(found);
     }
 
+    /**
+     * Looks a token up by its digest and confirms it with a constant-time comparison, so the time
+     * taken does not reveal how many leading characters of a guess are right.
+     */
+    private TokenEntry findLocked(String token) {
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            return null;
+        }
+        TokenEntry entry = byDigest.get(digest(token));
+        if (entry == null || !MessageDigest.isEqual(
+                entry.token().token().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return entry;
+    }
+
     @Override
     public synchronized Optional<PairingToken> select(String deviceId) {
         return selectLocked(deviceId);
@@ -210,7 +300,7 @@ public final class PairingTokenStore implements TokenStore {
     private Optional<PairingToken> selectLocked(String deviceId) {
         Instant now = clock.instant();
         List<PairingToken> candidates = new ArrayList<>();
-        for (Entry entry : byDigest.values()) {
+        for (TokenEntry entry : byDigest.values()) {
             PairingToken token = entry.token();
             if (!token.isExpiredAt(now) && (deviceId == null || deviceId.equals(token.deviceId()))) {
                 candidates.add(token);
@@ -238,8 +328,7 @@ public final class PairingTokenStore implements TokenStore {
             saves.request();
         }
         LOG.info("Revoked token {} of {}", revoked.prefix(), revoked.displayName());
-        recordEvent(new DeviceEvent(DeviceEvent.TYPE_REVOKED, revoked.deviceId(), revoked.displayName(),
-                clock.instant(), null));
+        recordEvent(new DeviceEvent(DeviceEvent.TYPE_REVOKED, revoked.deviceId(), revoked.displayName(), now(), null));
         notifyListeners(revoked, TokenEndReason.REVOKED);
         return Optional.of(revoked);
     }
@@ -248,7 +337,7 @@ public final class PairingTokenStore implements TokenStore {
     public synchronized List<PairingToken> tokens() {
         Instant now = clock.instant();
         List<PairingToken> result = new ArrayList<>();
-        for (Entry entry : byDigest.values()) {
+        for (TokenEntry entry : byDigest.values()) {
             if (!entry.token().isExpiredAt(now)) {
                 result.add(entry.token());
             }
@@ -261,13 +350,12 @@ public final class PairingTokenStore implements TokenStore {
     public Optional<PairingToken> updateDevice(String token, UnaryOperator<DeviceInfo> update) {
         PairingToken updated;
         synchronized (this) {
-            String key = digest(token);
-            Entry entry = byDigest.get(key);
-            if (entry == null || !entry.token().token().equals(token)) {
+            TokenEntry entry = findLocked(token);
+            if (entry == null || entry.token().isExpiredAt(clock.instant())) {
                 return Optional.empty();
             }
             updated = entry.token().withDevice(update.apply(entry.token().device()));
-            byDigest.put(key, new Entry(updated, entry.extra()));
+            byDigest.put(digest(token), new TokenEntry(updated, entry.extra()));
         }
         if (updated.connectionType() == ConnectionType.PERMANENT) {
             saves.request();
@@ -275,9 +363,11 @@ public final class PairingTokenStore implements TokenStore {
         return Optional.of(updated);
     }
 
+    /** Appends an event, its timestamp truncated to microseconds so that a client's {@code since} excludes it. */
     @Override
     public void recordEvent(DeviceEvent event) {
-        events.add(event);
+        events.add(new DeviceEvent(event.type(), event.deviceId(), event.deviceName(),
+                event.timestamp().truncatedTo(ChronoUnit.MICROS), event.details()));
     }
 
     @Override
@@ -285,13 +375,13 @@ public final class PairingTokenStore implements TokenStore {
         return events.after(since);
     }
 
-    /** Removes every expired token, records an {@code expired} event and closes its sessions. */
+    /** Removes every expired token, records an {@code expired} event and notifies the listeners. */
     void sweepExpired() {
         try {
             Instant now = clock.instant();
             List<PairingToken> expired = new ArrayList<>();
             synchronized (this) {
-                for (Entry entry : byDigest.values()) {
+                for (TokenEntry entry : byDigest.values()) {
                     if (entry.token().isExpiredAt(now)) {
                         expired.add(entry.token());
                     }
@@ -313,14 +403,13 @@ public final class PairingTokenStore implements TokenStore {
             saves.request();
         }
         LOG.info("Token {} of {} expired", token.prefix(), token.displayName());
-        recordEvent(new DeviceEvent(DeviceEvent.TYPE_EXPIRED, token.deviceId(), token.displayName(),
-                clock.instant(), null));
+        recordEvent(new DeviceEvent(DeviceEvent.TYPE_EXPIRED, token.deviceId(), token.displayName(), now(), null));
         notifyListeners(token, TokenEndReason.EXPIRED);
     }
 
     private boolean removeLocked(PairingToken token) {
         String key = digest(token.token());
-        Entry entry = byDigest.get(key);
+        TokenEntry entry = byDigest.get(key);
         if (entry == null || !entry.token().token().equals(token.token())) {
             return false;
         }
@@ -329,7 +418,7 @@ public final class PairingTokenStore implements TokenStore {
     }
 
     private void notifyListeners(PairingToken token, TokenEndReason reason) {
-        List<TokenListener> current = listeners;
+        List<TokenListener> current = List.copyOf(listeners);
         try {
             notifier.execute(() -> {
                 for (TokenListener listener : current) {
@@ -340,14 +429,14 @@ public final class PairingTokenStore implements TokenStore {
                     }
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             LOG.debug("Token store stopping; listeners not told that {} ended", token.prefix());
         }
     }
 
     private synchronized SaveQueue.Writer snapshot() {
         List<StoredToken> stored = new ArrayList<>();
-        for (Entry entry : byDigest.values()) {
+        for (TokenEntry entry : byDigest.values()) {
             PairingToken token = entry.token();
             if (token.connectionType() == ConnectionType.PERMANENT) {
                 DtlsIdentity identity = token.identity();
@@ -360,50 +449,17 @@ public final class PairingTokenStore implements TokenStore {
     }
 
     private void load() throws IOException {
-        TokenFile.Contents contents = file.load();
-        Instant now = clock.instant();
-        int loaded = 0;
-        int dropped = 0;
-        boolean rewrite = contents.skippedEntries();
-        for (StoredToken stored : contents.tokens()) {
-            if (!now.isBefore(stored.expiresAt())) {
-                dropped++;
-                rewrite = true;
-                continue;
-            }
-            DtlsIdentity identity = restoreIdentity(stored);
-            if (identity.certificatePem() != stored.certificatePem()) {
-                rewrite = true;
-            }
-            PairingToken token = new PairingToken(stored.token(), stored.deviceId(), stored.type(),
-                    stored.createdAt(), stored.expiresAt(), identity, stored.device());
-            byDigest.put(digest(token.token()), new Entry(token, stored.extra()));
-            loaded++;
+        TokenLoader.Result loaded = new TokenLoader(identities, clock).load(file);
+        for (TokenEntry entry : loaded.entries()) {
+            byDigest.put(digest(entry.token().token()), entry);
         }
-        LOG.info("Loaded {} permanent pairing(s) from {}; dropped {} expired", loaded, file.path(), dropped);
-        if (rewrite) {
+        if (loaded.rewrite()) {
             saves.request();
         }
     }
 
-    private DtlsIdentity restoreIdentity(StoredToken stored) {
-        if (stored.certificatePem() != null && stored.privateKeyPem() != null) {
-            try {
-                return identities.restore(stored.certificatePem(), stored.privateKeyPem());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("Certificate of token {} cannot be restored ({}); issuing a new one",
-                        prefix(stored.token()), e.getMessage());
-            }
-        } else {
-            LOG.warn("Token {} ({}) has no stored certificate; issuing a new one, so its fingerprint changes and "
-                    + "the device must scan a new QR code", prefix(stored.token()), stored.deviceId());
-        }
-        return identities.issue().toCompletableFuture().join();
-    }
-
-    private static String prefix(String token) {
-        return token.length() <= PairingToken.LOGGABLE_PREFIX_LENGTH
-                ? token : token.substring(0, PairingToken.LOGGABLE_PREFIX_LENGTH);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     static String digest(String token) {

@@ -1,14 +1,18 @@
 package io.contop.host.tokens.internal;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contop.host.api.ConnectionType;
 import io.contop.host.api.DeviceInfo;
 import io.contop.host.api.Timestamps;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -53,7 +57,8 @@ final class TokenFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Path directory;
     private final Path file;
 
@@ -72,11 +77,11 @@ final class TokenFile {
 
     /**
      * Creates the directory if needed, repairs loose permissions, removes stale temporary files and
-     * reads the entries. A file that is not valid JSON of the expected shape is moved to
-     * {@code tokens.json.corrupt-<timestamp>} and an empty store is returned.
+     * reads the entries. A file that cannot be read, or is not valid JSON of the expected shape, is
+     * moved to {@code tokens.json.corrupt-<timestamp>} and an empty store is returned.
      */
     Contents load() throws IOException {
-        prepareDirectory();
+        prepareDirectory(true);
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return new Contents(List.of(), false);
         }
@@ -85,7 +90,11 @@ final class TokenFile {
         try {
             root = mapper.readTree(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
-            quarantine("it is not valid JSON (line " + e.getLocation().getLineNr() + ")");
+            JsonLocation location = e.getLocation();
+            quarantine("it is not valid JSON" + (location == null ? "" : " (line " + location.getLineNr() + ")"));
+            return new Contents(List.of(), false);
+        } catch (IOException e) {
+            quarantine("reading it failed (" + e + ")");
             return new Contents(List.of(), false);
         }
         if (root == null || !root.isObject() || !root.path("tokens").isArray()) {
@@ -95,16 +104,16 @@ final class TokenFile {
 
         List<StoredToken> tokens = new ArrayList<>();
         boolean skipped = false;
-        int index = 0;
+        int position = 1;
         for (JsonNode entry : root.get("tokens")) {
             try {
                 tokens.add(parseEntry(entry));
-            } catch (IllegalArgumentException | DateTimeParseException e) {
+            } catch (IllegalArgumentException e) {
                 skipped = true;
-                LOG.warn("Skipping entry {} of {} (device_id {}): {}", index, file,
+                LOG.warn("Skipping entry {} (counting from 1) of {} (device_id {}): {}", position, file,
                         entry.path("device_id").asText("none"), e.getMessage());
             }
-            index++;
+            position++;
         }
         if (skipped) {
             keepCopy("malformed");
@@ -112,7 +121,10 @@ final class TokenFile {
         return new Contents(tokens, skipped);
     }
 
-    /** Writes the entries atomically and durably. */
+    /**
+     * Writes the entries atomically and durably. Callers must serialize saves, because this method
+     * does not. It leaves temporary files of other writers alone.
+     */
     void save(List<StoredToken> tokens) throws IOException {
         ObjectNode root = mapper.createObjectNode();
         ArrayNode array = root.putArray("tokens");
@@ -121,12 +133,17 @@ final class TokenFile {
         }
         byte[] bytes = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
 
-        Files.createDirectories(directory);
+        prepareDirectory(false);
+        // The temporary file is new, randomly named and owner-only from its creation, so no stale
+        // file is reused and no other user can open it before the move.
         Path temporary = Files.createTempFile(directory, FILE_NAME + ".", TEMPORARY_SUFFIX,
                 PosixFilePermissions.asFileAttribute(OWNER_FILE));
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
                 channel.force(true);
             }
             try {
@@ -140,7 +157,14 @@ final class TokenFile {
         }
     }
 
-    private void prepareDirectory() throws IOException {
+    /**
+     * Creates the directory owner-only if it is missing and repairs looser permissions of the
+     * directory and of the regular files in it, with a warning for each.
+     *
+     * @param removeTemporary whether to delete temporary files left by an interrupted save, which
+     *     is safe only before this process starts saving
+     */
+    private void prepareDirectory(boolean removeTemporary) throws IOException {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
         }
@@ -152,17 +176,17 @@ final class TokenFile {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
-                repairEntry(entry);
+                repairEntry(entry, removeTemporary);
             }
         }
     }
 
-    private void repairEntry(Path entry) throws IOException {
+    private void repairEntry(Path entry, boolean removeTemporary) throws IOException {
         if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         String name = entry.getFileName().toString();
-        if (name.startsWith(FILE_NAME + ".") && name.endsWith(TEMPORARY_SUFFIX)) {
+        if (removeTemporary && name.startsWith(FILE_NAME + ".") && name.endsWith(TEMPORARY_SUFFIX)) {
             LOG.warn("Removing {}, a temporary file left by an interrupted save", entry);
             Files.delete(entry);
             return;
@@ -182,11 +206,12 @@ final class TokenFile {
                 file, reason, aside);
     }
 
-    private void keepCopy(String label) throws IOException {
+    /** Copies the file as read to {@code tokens.json.<label>-<timestamp>}, owner-only from its creation. */
+    void keepCopy(String label) throws IOException {
         Path copy = directory.resolve(FILE_NAME + "." + label + "-" + fileTimestamp());
-        Files.copy(file, copy);
-        Files.setPosixFilePermissions(copy, OWNER_FILE);
-        LOG.warn("Kept the original {} as {} because entries were skipped", file, copy);
+        Files.createFile(copy, PosixFilePermissions.asFileAttribute(OWNER_FILE));
+        Files.write(copy, Files.readAllBytes(file));
+        LOG.warn("Kept a copy of the original {} as {} because entries of it were dropped", file, copy);
     }
 
     private static String fileTimestamp() {
@@ -208,12 +233,12 @@ final class TokenFile {
         String token = requiredText(entry, "token");
         ConnectionType type = ConnectionType.fromWireName(optionalText(entry, "connection_type"))
                 .orElse(ConnectionType.PERMANENT);
-        Instant createdAt = Timestamps.parse(requiredText(entry, "created_at"));
-        Instant expiresAt = Timestamps.parse(requiredText(entry, "expires_at"));
+        Instant createdAt = timestamp("created_at", requiredText(entry, "created_at"));
+        Instant expiresAt = timestamp("expires_at", requiredText(entry, "expires_at"));
         String lastSeen = optionalText(entry, "last_seen");
         DeviceInfo device = new DeviceInfo(optionalText(entry, "device_name"), optionalText(entry, "last_location"),
                 optionalText(entry, "last_ip"), optionalText(entry, "connection_path"),
-                lastSeen == null ? null : Timestamps.parse(lastSeen));
+                lastSeen == null ? null : timestamp("last_seen", lastSeen));
 
         ObjectNode extra = mapper.createObjectNode();
         entry.fields().forEachRemaining(field -> {
@@ -248,9 +273,30 @@ final class TokenFile {
         return entry;
     }
 
+    /**
+     * Returns the fields a new entry carries besides the known ones:
+     * {@code "stun_config": {"ice_servers": ["stun:...", ...]}}. Loaded entries keep their own
+     * {@code stun_config} unchanged, whatever its shape.
+     */
+    static ObjectNode newEntryFields(List<String> iceServers) {
+        ObjectNode fields = JsonNodeFactory.instance.objectNode();
+        ArrayNode servers = fields.putObject("stun_config").putArray("ice_servers");
+        iceServers.forEach(servers::add);
+        return fields;
+    }
+
     private static void putIfPresent(ObjectNode entry, String field, String value) {
         if (value != null) {
             entry.put(field, value);
+        }
+    }
+
+    /** Parses a timestamp field. The error names the field but not its text, which could be a token. */
+    private static Instant timestamp(String field, String text) {
+        try {
+            return Timestamps.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("\"" + field + "\" is not an ISO 8601 timestamp");
         }
     }
 
