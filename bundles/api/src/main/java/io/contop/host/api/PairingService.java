@@ -21,7 +21,7 @@ public interface PairingService {
 
     /**
      * Revokes the token the selection rule picks for {@code deviceId} (null for none), as
-     * {@link TokenStore#revoke} does, and forgets the last QR code whether or not a token was found.
+     * {@link TokenStore#revoke} does, and clears the last QR code whether or not a token was found.
      */
     Optional<PairingToken> revoke(String deviceId);
 

@@ -1,6 +1,6 @@
 package io.contop.host.api;
 
-/** The tunnel could not be started; the message says why, for the user, and never holds a secret. */
+/** The tunnel could not be started. The message gives the reason for the user and never contains a secret. */
 public class TunnelUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

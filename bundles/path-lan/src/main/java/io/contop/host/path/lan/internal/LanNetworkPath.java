@@ -104,12 +104,12 @@ public final class LanNetworkPath implements NetworkPath {
             return override;
         }
         List<InterfaceAddress> addresses = LanAddressSelector.interfaceAddresses();
-        String wantedInterface = config.interface_name().strip();
-        if (!wantedInterface.isEmpty()) {
+        String configuredInterface = config.interface_name().strip();
+        if (!configuredInterface.isEmpty()) {
             Optional<InterfaceAddress> match = addresses.stream()
-                    .filter(candidate -> candidate.interfaceName().equals(wantedInterface)).findFirst();
-            logOnce(match.map(found -> "LAN address " + found.address().getHostAddress() + " on " + wantedInterface
-                    + " (configured interface)").orElse("Configured LAN interface " + wantedInterface
+                    .filter(candidate -> candidate.interfaceName().equals(configuredInterface)).findFirst();
+            logOnce(match.map(found -> "LAN address " + found.address().getHostAddress() + " on " + configuredInterface
+                    + " (configured interface)").orElse("Configured LAN interface " + configuredInterface
                     + " has no IPv4 address"), match.isEmpty());
             return match.map(found -> found.address().getHostAddress()).orElse(null);
         }
