@@ -60,12 +60,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Events, in the order they usually occur:
  * <pre>
  * {"event":"signaling_open"}
- * {"event":"answer","fingerprint":"AB:CD:..."}          fingerprint is null when the answer has none
+ * {"event":"answer","fingerprint":"AB:CD:...","sdp":"v=0..."}   fingerprint is null when the answer has none
  * {"event":"fingerprint_match","match":true,"expected":"AB:CD:...","actual":"AB:CD:..."}
  * {"event":"connection_state","state":"connected"}      each RTCPeerConnectionState, lower case
  * {"event":"channel_open","label":"contop"}             and the same for "contop-fast"
  * {"event":"track","kind":"video"}
- * {"event":"video_frame","width":640,"height":480}      first decoded frame only
+ * {"event":"video_frame","width":640,"height":480}      first decoded frame, then each change of size
  * {"event":"message","label":"contop","data":{...}}     data is the parsed JSON, else the text;
  *                                                       binary messages add "binary":true, data in base64
  * {"event":"sent","label":"contop","data":{...}}        every message the phone sends on a channel
@@ -117,6 +117,8 @@ public final class JavaPhone {
     private final CompletableFuture<Void> sessionClosed = new CompletableFuture<>();
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicInteger videoFrames = new AtomicInteger();
+    /** Width and height of the last reported frame; only the sink's thread touches it. */
+    private long lastFrameSize = -1;
     private volatile boolean closingLocally;
 
     private final Object candidateLock = new Object();
@@ -125,6 +127,9 @@ public final class JavaPhone {
     private boolean offerSent;
     private boolean answerApplied;
     private boolean answerReceived;
+    /** With --candidates-before-offer: the offer message, held until gathering completes. */
+    private String heldOffer;
+    private boolean gatheringComplete;
 
     private PeerConnectionFactory factory;
     private RTCPeerConnection peerConnection;
@@ -268,7 +273,7 @@ public final class JavaPhone {
     private void onAnswer(String sdp) {
         List<String> fingerprints = DtlsFingerprints.sha256Lines(sdp);
         String actual = fingerprints.isEmpty() ? null : fingerprints.get(0);
-        events.emit(events.create("answer").put("fingerprint", actual));
+        events.emit(events.create("answer").put("fingerprint", actual).put("sdp", sdp));
 
         boolean match = !fingerprints.isEmpty()
                 && fingerprints.stream().allMatch(f -> DtlsFingerprints.stripColons(f).equals(expectedFingerprint));
@@ -306,8 +311,10 @@ public final class JavaPhone {
 
     private void onRemoteCandidate(JsonNode candidate) {
         String sdp = candidate.path("candidate").asText("");
-        if (sdp.isEmpty()) {
-            return; // An empty candidate marks the end of the host's candidates.
+        if (sdp.isEmpty() || options.ignoreRemoteCandidates()) {
+            // An empty candidate marks the end of the host's candidates. With
+            // --ignore-remote-candidates every candidate of the host is dropped here.
+            return;
         }
         RTCIceCandidate iceCandidate = new RTCIceCandidate(
                 candidate.path("sdpMid").asText("0"), candidate.path("sdpMLineIndex").asInt(0), sdp);
@@ -388,6 +395,11 @@ public final class JavaPhone {
         }
         List<RTCIceCandidate> queued;
         synchronized (candidateLock) {
+            if (options.candidatesBeforeOffer()) {
+                heldOffer = offer.toString();
+                sendHeldOfferAfterGathering();
+                return;
+            }
             signaling.send(offer.toString());
             offerSent = true;
             queued = new ArrayList<>(unsentLocalCandidates);
@@ -398,6 +410,12 @@ public final class JavaPhone {
 
     private void onLocalCandidate(RTCIceCandidate candidate) {
         synchronized (candidateLock) {
+            if (options.candidatesBeforeOffer()) {
+                sendCandidate(candidate);
+                gatheringComplete |= candidate.sdp.isEmpty();
+                sendHeldOfferAfterGathering();
+                return;
+            }
             if (!offerSent) {
                 unsentLocalCandidates.add(candidate);
                 return;
@@ -406,11 +424,19 @@ public final class JavaPhone {
         sendCandidate(candidate);
     }
 
+    /** Sends the held offer once it exists and every local candidate went out before it. Holds candidateLock. */
+    private void sendHeldOfferAfterGathering() {
+        if (gatheringComplete && heldOffer != null && !offerSent) {
+            signaling.send(heldOffer);
+            offerSent = true;
+        }
+    }
+
     /** Sends one trickled candidate. A candidate with an empty {@code sdp} marks the end of candidates. */
     private void sendCandidate(RTCIceCandidate candidate) {
         ObjectNode body = PhoneEvents.object()
                 .put("candidate", candidate.sdp)
-                .put("sdpMid", candidate.sdpMid)
+                .put("sdpMid", options.nullSdpMid() ? null : candidate.sdpMid)
                 .put("sdpMLineIndex", candidate.sdpMLineIndex);
         ObjectNode message = PhoneEvents.object().put("type", "ice_candidate");
         message.set("candidate", body);
@@ -451,7 +477,10 @@ public final class JavaPhone {
 
     private void onVideoFrame(VideoFrame frame) {
         try {
-            if (videoFrames.incrementAndGet() == 1) {
+            videoFrames.incrementAndGet();
+            long size = ((long) frame.buffer.getWidth() << 32) | frame.buffer.getHeight();
+            if (size != lastFrameSize) {
+                lastFrameSize = size;
                 events.emit(events.create("video_frame")
                         .put("width", frame.buffer.getWidth()).put("height", frame.buffer.getHeight()));
             }

@@ -25,6 +25,11 @@ import java.util.Objects;
  * --timeout-seconds S         give up when both channels are not open S seconds after start (default 20)
  * --no-session-end            close without sending session_end
  * --no-keepalive-reply        ignore the host's keepalive messages
+ * --candidates-before-offer   JavaPhone only: hold the offer until ICE gathering completes, so
+ *                             every local candidate reaches the host before the offer
+ * --null-sdp-mid              JavaPhone only: send candidates with "sdpMid":null and only the index
+ * --ignore-remote-candidates  JavaPhone only: never add the host's candidates, so that ICE connects
+ *                             only if the host applied the phone's candidates
  * </pre>
  *
  * <p>Not thread-safe, so build an instance on one thread.
@@ -41,6 +46,9 @@ public final class PhoneOptions {
     private Duration timeout = Duration.ofSeconds(20);
     private boolean sendSessionEnd = true;
     private boolean replyToKeepalive = true;
+    private boolean candidatesBeforeOffer;
+    private boolean nullSdpMid;
+    private boolean ignoreRemoteCandidates;
 
     /**
      * Parses {@code main}'s arguments.
@@ -64,6 +72,9 @@ public final class PhoneOptions {
                 case "--timeout-seconds" -> options.timeout(seconds(valueOf(args, ++i, option), option));
                 case "--no-session-end" -> options.sendSessionEnd(false);
                 case "--no-keepalive-reply" -> options.replyToKeepalive(false);
+                case "--candidates-before-offer" -> options.candidatesBeforeOffer(true);
+                case "--null-sdp-mid" -> options.nullSdpMid(true);
+                case "--ignore-remote-candidates" -> options.ignoreRemoteCandidates(true);
                 default -> throw new IllegalArgumentException("Unknown option: " + option);
             }
         }
@@ -114,6 +125,15 @@ public final class PhoneOptions {
         }
         if (!replyToKeepalive) {
             args.add("--no-keepalive-reply");
+        }
+        if (candidatesBeforeOffer) {
+            args.add("--candidates-before-offer");
+        }
+        if (nullSdpMid) {
+            args.add("--null-sdp-mid");
+        }
+        if (ignoreRemoteCandidates) {
+            args.add("--ignore-remote-candidates");
         }
         return args;
     }
@@ -178,6 +198,31 @@ public final class PhoneOptions {
         return this;
     }
 
+    /**
+     * Sets whether the phone delays its offer until ICE gathering completes and sends every local
+     * candidate first (default false). Only {@link JavaPhone} supports this.
+     */
+    public PhoneOptions candidatesBeforeOffer(boolean first) {
+        this.candidatesBeforeOffer = first;
+        return this;
+    }
+
+    /** Sets whether candidates go out with {@code "sdpMid":null} and only the index (default false). Only {@link JavaPhone} supports this. */
+    public PhoneOptions nullSdpMid(boolean nullMid) {
+        this.nullSdpMid = nullMid;
+        return this;
+    }
+
+    /**
+     * Sets whether the phone ignores the host's trickled candidates (default false). ICE then
+     * connects only through the phone's candidates that the host applied. Only {@link JavaPhone}
+     * supports this.
+     */
+    public PhoneOptions ignoreRemoteCandidates(boolean ignore) {
+        this.ignoreRemoteCandidates = ignore;
+        return this;
+    }
+
     /** Returns the signaling URL, or {@code null} when not set yet. */
     public String signalingUrl() {
         return signalingUrl;
@@ -226,6 +271,21 @@ public final class PhoneOptions {
     /** Returns whether the phone replies to keepalives. */
     public boolean replyToKeepalive() {
         return replyToKeepalive;
+    }
+
+    /** Returns whether the phone sends its candidates before its offer. */
+    public boolean candidatesBeforeOffer() {
+        return candidatesBeforeOffer;
+    }
+
+    /** Returns whether candidates go out with a null {@code sdpMid}. */
+    public boolean nullSdpMid() {
+        return nullSdpMid;
+    }
+
+    /** Returns whether the phone ignores the host's candidates. */
+    public boolean ignoreRemoteCandidates() {
+        return ignoreRemoteCandidates;
     }
 
     private static String valueOf(String[] args, int index, String option) {

@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * <pre>
  * page_loaded        user_agent
  * signaling_open
- * answer             fingerprint (as in the SDP, or null)
+ * answer             fingerprint (as in the SDP, or null), sdp (the whole answer)
  * fingerprint_match  match, expected, actual
  * connection_state   state (RTCPeerConnection.connectionState)
  * channel_open       label

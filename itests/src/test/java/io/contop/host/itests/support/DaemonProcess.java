@@ -56,6 +56,15 @@ public final class DaemonProcess implements AutoCloseable {
      * override with a null value (in a map that allows one) removes the variable.
      */
     public static DaemonProcess start(Map<String, String> overrides) {
+        return start(overrides, Map.of());
+    }
+
+    /**
+     * Starts a daemon like {@link #start(Map)}, after writing {@code configFiles} (file name, such
+     * as {@code io.contop.host.webrtc.cfg}, to content) into its private {@code config/}, so that
+     * FileInstall applies them at start-up.
+     */
+    public static DaemonProcess start(Map<String, String> overrides, Map<String, String> configFiles) {
         try {
             Path root = Files.createTempDirectory("contop-itest-");
             int port = freePort();
@@ -72,6 +81,9 @@ public final class DaemonProcess implements AutoCloseable {
             });
             DaemonProcess daemon = new DaemonProcess(root, port, environment);
             daemon.install();
+            for (Map.Entry<String, String> file : configFiles.entrySet()) {
+                Files.writeString(daemon.installation.resolve("config").resolve(file.getKey()), file.getValue());
+            }
             daemon.launch();
             return daemon;
         } catch (IOException e) {
@@ -109,8 +121,10 @@ public final class DaemonProcess implements AutoCloseable {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
         Map<String, String> env = builder.environment();
+        // The display variables go too, so that a daemon never captures the screen of the session
+        // that runs the tests. A test that wants capture passes DISPLAY itself.
         for (String name : new String[] {"GEMINI_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY",
-            "CONTOP_HOST", "CONTOP_DATA_DIR"}) {
+            "CONTOP_HOST", "CONTOP_DATA_DIR", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY"}) {
             env.remove(name);
         }
         env.put("HOME", home.toString());
@@ -263,8 +277,12 @@ public final class DaemonProcess implements AutoCloseable {
     public void close() {
         try {
             if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+                // SIGTERM first, so the daemon stops the programs it started (such as cloudflared).
+                process.destroy();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

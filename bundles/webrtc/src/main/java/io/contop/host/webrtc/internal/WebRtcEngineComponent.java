@@ -20,6 +20,7 @@ import io.contop.host.api.TokenEndReason;
 import io.contop.host.api.TokenListener;
 import io.contop.host.api.TokenStore;
 import io.contop.host.api.WebRtcEngine;
+import io.contop.host.api.video.VideoSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,10 +33,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -45,6 +50,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The WebRTC engine on webrtc-java. One {@link PeerConnectionFactory} serves every session; each
  * peer connection is configured with the DTLS certificate of the token that authenticated it.
+ *
+ * <p>Every session sends the same video track, fed by the registered {@link VideoSource} with the
+ * highest service ranking (see {@link VideoFeed}).
  *
  * <p>When the native library cannot load, the component still activates and reports the reason
  * through {@link #status()}, so pairing and {@code /health} keep working.
@@ -92,10 +100,8 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
             runnable -> daemonThread(runnable, "contop-webrtc-keepalive"));
     private final Map<String, WebRtcPeerSession> sessions = new ConcurrentHashMap<>();
     private final EngineStatus status;
+    private final VideoFeed video = new VideoFeed();
     private PeerConnectionFactory factory;
-    private TestPatternSource pattern;
-    /** One track shared by all sessions: a track still held by a closed peer connection cannot be disposed. */
-    private VideoTrack screenTrack;
 
     @Activate
     public WebRtcEngineComponent(@Reference TokenStore tokens, @Reference ProviderCredentials credentials,
@@ -107,8 +113,8 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         this.iceServers = IceServers.resolve(config.ice_servers() == null ? null : Arrays.asList(config.ice_servers()));
         this.status = startFactory();
         if (status.available()) {
-            LOG.info("WebRTC engine loaded: {}; ICE servers: {}", status.detail(),
-                    iceServers.isEmpty() ? "none" : iceServers);
+            LOG.info("WebRTC engine loaded: {}; ICE servers: {}; keepalive every {} s", status.detail(),
+                    iceServers.isEmpty() ? "none" : iceServers, config.keepalive_seconds());
             long interval = config.keepalive_seconds();
             keepalives.scheduleAtFixedRate(this::sendKeepalives, interval, interval, TimeUnit.SECONDS);
         } else {
@@ -129,8 +135,6 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
     private EngineStatus startFactory() {
         try {
             factory = runOnSessionThread(() -> new PeerConnectionFactory(new HeadlessAudioDeviceModule()));
-            pattern = runOnSessionThread(() -> new TestPatternSource(config.pattern_width(), config.pattern_height(),
-                    config.pattern_fps()));
             org.osgi.framework.Bundle library = org.osgi.framework.FrameworkUtil.getBundle(PeerConnectionFactory.class);
             return new EngineStatus(true, "webrtc-java" + (library == null ? "" : " " + library.getVersion()));
         } catch (Throwable e) {
@@ -161,9 +165,7 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         CountDownLatch disposed = new CountDownLatch(1);
         sessionExecutor.execute(() -> {
             try {
-                if (pattern != null) {
-                    pattern.close();
-                }
+                video.close();
                 if (factory != null) {
                     factory.dispose();
                 }
@@ -183,6 +185,29 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         }
         sessionExecutor.shutdown();
         LOG.info("WebRTC engine stopped; {} session(s) closed", open.size());
+    }
+
+    @Reference(service = VideoSource.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeVideoSource", updated = "updateVideoSource")
+    void addVideoSource(VideoSource source, Map<String, Object> properties) {
+        video.addSource(source, ranking(properties), serviceId(properties));
+    }
+
+    void updateVideoSource(VideoSource source, Map<String, Object> properties) {
+        video.addSource(source, ranking(properties), serviceId(properties));
+    }
+
+    void removeVideoSource(VideoSource source) {
+        video.removeSource(source);
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_RANKING) instanceof Integer ranking ? ranking : 0;
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return properties.get(Constants.SERVICE_ID) instanceof Long id ? id : Long.MAX_VALUE;
     }
 
     @Override
@@ -231,9 +256,8 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
     }
 
     private void sendKeepalives() {
-        long intervalNanos = TimeUnit.SECONDS.toNanos(config.keepalive_seconds());
         for (WebRtcPeerSession session : sessions.values()) {
-            session.keepalive(intervalNanos, config.unresponsive_after());
+            session.keepalive(config.unresponsive_after());
         }
     }
 
@@ -258,16 +282,12 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
 
         @Override
         public VideoTrack createVideoTrack() {
-            if (screenTrack == null) {
-                screenTrack = factory.createVideoTrack("screen", pattern.source());
-            }
-            pattern.acquire();
-            return screenTrack;
+            return video.acquire(factory);
         }
 
         @Override
         public void releaseVideoTrack(VideoTrack track) {
-            pattern.release();
+            video.release();
         }
 
         @Override

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * One peer connection answering a phone's offer. Every call into the peer connection runs on the
  * engine's session executor, never on a webrtc-java callback thread, so callbacks never re-enter
  * native code that is busy on their own thread.
+ *
+ * <p>No exception may leave a webrtc-java callback, because one that reaches native code aborts
+ * the JVM: callbacks hand their work to {@link #runOnSessionThread} or catch what they call.
  */
 final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     static final String CONTROL_CHANNEL = "contop";
@@ -56,7 +60,8 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     private boolean offerReceived;
     private volatile boolean closed;
     private volatile boolean connected;
-    private volatile long lastHeardNanos = System.nanoTime();
+    /** True from sending a keepalive until the next message from the phone, whatever its type. */
+    private volatile boolean keepaliveUnanswered;
     private volatile int missedKeepalives;
     private volatile boolean reportedUnresponsive;
 
@@ -114,7 +119,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     @Override
     public void applyOffer(String sdp) {
-        executor.execute(() -> {
+        runOnSessionThread(() -> {
             if (closed) {
                 return;
             }
@@ -123,8 +128,17 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
                 return;
             }
             offerReceived = true;
-            connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, sdp),
-                    new SetObserver("apply the offer", () -> executor.execute(this::createAnswer)));
+            try {
+                connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, sdp),
+                        new SetObserver("apply the offer", () -> runOnSessionThread(this::createAnswer)));
+            } catch (RuntimeException | Error e) {
+                // webrtc-java 0.14.0 throws java.lang.Error ("Create session description failed: ...")
+                // for an SDP that does not parse, instead of calling the observer's onFailure.
+                if (e instanceof VirtualMachineError) {
+                    throw e;
+                }
+                fail("apply the offer", e.getMessage());
+            }
         });
     }
 
@@ -140,7 +154,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         connection.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
             @Override
             public void onSuccess(RTCSessionDescription answer) {
-                executor.execute(() -> setLocalAnswer(answer));
+                runOnSessionThread(() -> setLocalAnswer(answer));
             }
 
             @Override
@@ -154,16 +168,16 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         if (closed) {
             return;
         }
-        connection.setLocalDescription(answer, new SetObserver("apply the answer", () -> {
+        connection.setLocalDescription(answer, new SetObserver("apply the answer", () -> runOnSessionThread(() -> {
             if (!closed) {
                 listener.answer(answer.sdp);
             }
-        }));
+        })));
     }
 
     @Override
     public void addRemoteCandidate(IceCandidate candidate) {
-        executor.execute(() -> {
+        runOnSessionThread(() -> {
             if (closed || candidate == null) {
                 return;
             }
@@ -187,7 +201,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     @Override
     public void close(String reason) {
-        executor.execute(() -> closeNow(reason));
+        runOnSessionThread(() -> closeNow(reason));
     }
 
     /** Closes the session; runs on the session executor. */
@@ -222,13 +236,18 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         listener.closed(reason);
     }
 
-    /** Sends a keepalive on {@code contop} and counts the interval without a message from the phone. */
-    void keepalive(long intervalNanos, int unresponsiveAfter) {
-        executor.execute(() -> {
-            if (closed) {
+    /**
+     * Sends a keepalive on {@code contop} once it is open. A keepalive counts as missed when the
+     * next one is due and no message of any type came from the phone since it was sent; after
+     * {@code unresponsiveAfter} missed in a row the session is reported unresponsive, once, and
+     * stays open.
+     */
+    void keepalive(int unresponsiveAfter) {
+        runOnSessionThread(() -> {
+            if (closed || !openedChannels.contains(CONTROL_CHANNEL)) {
                 return;
             }
-            if (System.nanoTime() - lastHeardNanos >= intervalNanos) {
+            if (keepaliveUnanswered) {
                 missedKeepalives++;
             }
             if (missedKeepalives >= unresponsiveAfter && !reportedUnresponsive) {
@@ -236,6 +255,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
                 LOG.warn("Session {} of {} is unresponsive: {} keepalives unanswered; keeping it open",
                         token.prefix(), token.displayName(), missedKeepalives);
             }
+            keepaliveUnanswered = true;
             send(CONTROL_CHANNEL, Envelopes.keepalive());
         });
     }
@@ -260,14 +280,17 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     @Override
     public void onIceCandidate(RTCIceCandidate candidate) {
-        if (!closed) {
-            listener.localCandidate(new IceCandidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex));
-        }
+        IceCandidate local = new IceCandidate(candidate.sdp, candidate.sdpMid, candidate.sdpMLineIndex);
+        runOnSessionThread(() -> {
+            if (!closed) {
+                listener.localCandidate(local);
+            }
+        });
     }
 
     @Override
     public void onConnectionChange(RTCPeerConnectionState state) {
-        executor.execute(() -> {
+        runOnSessionThread(() -> {
             if (closed) {
                 return;
             }
@@ -284,7 +307,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     @Override
     public void onDataChannel(RTCDataChannel channel) {
-        executor.execute(() -> {
+        runOnSessionThread(() -> {
             String label = channel.getLabel();
             if (closed || !(CONTROL_CHANNEL.equals(label) || FAST_CHANNEL.equals(label))) {
                 LOG.debug("Session {}: ignoring data channel", token.prefix());
@@ -308,10 +331,13 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         }
     }
 
-    private void messageReceived(String label, RTCDataChannelBuffer buffer) {
-        lastHeardNanos = System.nanoTime();
+    private void messageReceived(RTCDataChannelBuffer buffer) {
+        keepaliveUnanswered = false;
         missedKeepalives = 0;
-        reportedUnresponsive = false;
+        if (reportedUnresponsive) {
+            reportedUnresponsive = false;
+            LOG.info("Session {} of {} is responsive again", token.prefix(), token.displayName());
+        }
         if (buffer.binary) {
             return;
         }
@@ -320,7 +346,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         data.get(bytes);
         String type = messageType(bytes);
         if (Envelopes.TYPE_SESSION_END.equals(type)) {
-            executor.execute(() -> closeNow("the phone ended the session"));
+            runOnSessionThread(() -> closeNow("the phone ended the session"));
         }
     }
 
@@ -335,7 +361,25 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     private void fail(String step, String error) {
         LOG.warn("Session {}: could not {}: {}", token.prefix(), step, error);
-        executor.execute(() -> closeNow("could not " + step + ": " + error));
+        runOnSessionThread(() -> closeNow("could not " + step + ": " + error));
+    }
+
+    /**
+     * Runs {@code task} on the session executor. Safe to call from a webrtc-java callback: nothing
+     * is thrown, and a task that the stopped executor rejects, or that fails, is logged.
+     */
+    private void runOnSessionThread(Runnable task) {
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("Session {}: task failed: {}", token.prefix(), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Session {}: engine stopped, dropping a task", token.prefix());
+        }
     }
 
     /** Observes one data channel; the buffer is read before the callback returns. */
@@ -354,19 +398,26 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
         @Override
         public void onStateChange() {
-            RTCDataChannelState state = channel.getState();
-            if (state == RTCDataChannelState.OPEN) {
-                executor.execute(() -> {
-                    if (!closed) {
-                        channelOpened(label);
-                    }
-                });
+            try {
+                if (channel.getState() == RTCDataChannelState.OPEN) {
+                    runOnSessionThread(() -> {
+                        if (!closed) {
+                            channelOpened(label);
+                        }
+                    });
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Session {}: state of channel {} unreadable: {}", token.prefix(), label, e.toString());
             }
         }
 
         @Override
         public void onMessage(RTCDataChannelBuffer buffer) {
-            messageReceived(label, buffer);
+            try {
+                messageReceived(buffer);
+            } catch (RuntimeException e) {
+                LOG.debug("Session {}: message on {} dropped: {}", token.prefix(), label, e.toString());
+            }
         }
     }
 
@@ -382,7 +433,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
         @Override
         public void onSuccess() {
-            next.run();
+            next.run(); // Each step passed in only calls runOnSessionThread, which catches what the executor throws.
         }
 
         @Override

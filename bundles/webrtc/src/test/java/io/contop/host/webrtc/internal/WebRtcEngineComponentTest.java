@@ -1,6 +1,7 @@
 package io.contop.host.webrtc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,9 @@ class WebRtcEngineComponentTest {
             assertTrue(fingerprint.find(), sdp);
             assertEquals(identity.fingerprintSha256(), fingerprint.group(1).toUpperCase());
             assertTrue(sdp.contains("a=sendonly"), "video should be send-only: " + sdp);
+            // Media is SRTP keyed from the DTLS handshake, so the profile is DTLS-SRTP and no SDES key is offered.
+            assertTrue(sdp.contains("UDP/TLS/RTP/SAVPF"), "video should use DTLS-SRTP: " + sdp);
+            assertFalse(sdp.contains("a=crypto"), "the answer must not carry SDES keys: " + sdp);
             assertEquals(1, engine.sessions().size());
 
             session.close("test over");
