@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.felix.framework.Felix;
@@ -26,6 +29,9 @@ import sun.misc.Signal;
  */
 final class Daemon {
     private static final long STOP_TIMEOUT_MILLIS = 20_000;
+    /** Bundles started before all others, in this order. */
+    private static final List<String> FIRST_BUNDLES =
+            List.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");
 
     private final Path home;
     private final Path dataDirectory;
@@ -40,6 +46,7 @@ final class Daemon {
 
     int run() throws Exception {
         long startNanos = System.nanoTime();
+        createPrivateDirectory(dataDirectory.resolve("logs"));
         Path cache = Files.createTempDirectory("contop-felix-");
         framework = new Felix(frameworkProperties(cache));
         framework.init();
@@ -47,7 +54,7 @@ final class Daemon {
 
         List<Bundle> bundles = installBundles(framework);
         framework.start();
-        for (Bundle bundle : bundles) {
+        for (Bundle bundle : inStartOrder(bundles)) {
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 try {
                     bundle.start();
@@ -101,6 +108,39 @@ final class Daemon {
             installed.add(target.getBundleContext().installBundle("reference:" + jar.toUri()));
         }
         return installed;
+    }
+
+    /**
+     * Returns the bundles with Config Admin and FileInstall first. FileInstall applies the files in
+     * {@code config/} while it starts (felix.fileinstall.noInitialDelay), so every component
+     * activates once with its configuration instead of once without and again with it, which would
+     * close and reopen the listener while clients already connect.
+     */
+    static List<Bundle> inStartOrder(List<Bundle> bundles) {
+        List<Bundle> ordered = new ArrayList<>(bundles);
+        ordered.sort(Comparator.comparingInt(bundle -> {
+            int index = FIRST_BUNDLES.indexOf(bundle.getSymbolicName());
+            return index < 0 ? FIRST_BUNDLES.size() : index;
+        }));
+        return ordered;
+    }
+
+    /**
+     * Creates {@code directory} readable by the owner only (0700), or takes group and other access
+     * away from an existing one: the logs name devices and addresses.
+     */
+    static void createPrivateDirectory(Path directory) throws IOException {
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(ownerOnly));
+            // The umask may have removed owner bits, never added group or other bits; set them exactly.
+            Files.setPosixFilePermissions(directory, ownerOnly);
+            return;
+        }
+        if (!Files.getPosixFilePermissions(directory).equals(ownerOnly)) {
+            Files.setPosixFilePermissions(directory, ownerOnly);
+            System.err.println("contop-host: made " + directory + " readable by its owner only (0700)");
+        }
     }
 
     private void installSignalHandlers() {

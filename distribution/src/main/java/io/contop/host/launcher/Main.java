@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Entry point of {@code bin/contop-host}. Without arguments it runs the daemon in the foreground;
- * {@code help} prints the usage.
+ * {@code pair} requests a pairing from the running daemon and draws its QR code; {@code help}
+ * prints the usage.
  */
 public final class Main {
     private Main() {
@@ -19,6 +20,10 @@ public final class Main {
         List<String> arguments = List.of(args);
         if (arguments.isEmpty() || arguments.get(0).equals("run")) {
             System.exit(new Daemon(home, dataDirectory()).run());
+        }
+        if (arguments.get(0).equals("pair")) {
+            PairCommand pair = new PairCommand(home, System.getenv(), System.out, System.err);
+            System.exit(pair.run(arguments.subList(1, arguments.size())));
         }
         if (arguments.get(0).equals("help") || arguments.get(0).equals("--help") || arguments.get(0).equals("-h")) {
             System.out.println(usage());
@@ -42,6 +47,8 @@ public final class Main {
     private static String usage() {
         return String.join("\n",
                 "Usage: contop-host [run]     run the daemon in the foreground (Ctrl-C or SIGTERM stops it)",
+                "       contop-host pair [--temp] [--device-id ID] [--port PORT]",
+                "                             request a pairing from the running daemon and draw its QR code",
                 "       contop-host help      print this text",
                 "",
                 "Environment: CONTOP_PORT (default 8000), CONTOP_HOST (default all interfaces),",

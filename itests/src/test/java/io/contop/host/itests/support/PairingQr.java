@@ -33,9 +33,10 @@ public final class PairingQr {
                     new RGBLuminanceSource(image.getWidth(), image.getHeight(), pixels)));
             try {
                 return new QRCodeReader().decode(bitmap, Map.of(DecodeHintType.TRY_HARDER, Boolean.TRUE)).getText();
-            } catch (NotFoundException detectorMissed) {
-                // ZXing's finder-pattern detector misses about 1 in 100 of these clean images; the
-                // image is an unrotated code with a quiet zone, which the pure-barcode reader handles.
+            } catch (NotFoundException | com.google.zxing.ChecksumException | com.google.zxing.FormatException detectorMissed) {
+                // ZXing's finder-pattern detector misses about 1 in 100 of these clean images, or
+                // samples the grid wrongly so that the checksum fails; the image is an unrotated
+                // code with a quiet zone, which the pure-barcode reader handles.
                 return new QRCodeReader().decode(bitmap, Map.of(DecodeHintType.PURE_BARCODE, Boolean.TRUE)).getText();
             }
         } catch (IOException | NotFoundException | com.google.zxing.ChecksumException

@@ -13,7 +13,7 @@ import org.osgi.service.metatype.annotations.Option;
 
 /**
  * A provider credential from one factory configuration of
- * {@code io.contop.host.credentials.provider}, for example {@code io.contop.host.credentials.provider~gemini.cfg}.
+ * {@code io.contop.host.credentials.provider}, for example {@code io.contop.host.credentials.provider-gemini.cfg}.
  */
 @Component(immediate = true, service = ProviderCredentialSource.class, configurationPid = ConfiguredProviderCredential.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)

@@ -45,7 +45,7 @@ public final class MergedProviderCredentials implements ProviderCredentials {
         List<ProviderCredential> current = current();
         if (current.isEmpty()) {
             LOG.warn("No AI provider is configured; pairing fails until an API key or subscription is set "
-                    + "(for example GEMINI_API_KEY, or config/io.contop.host.credentials.provider~gemini.cfg)");
+                    + "(for example GEMINI_API_KEY, or config/io.contop.host.credentials.provider-gemini.cfg)");
         } else {
             LOG.info("Providers configured: {}", current.stream().map(c -> c.provider().id()
                     + (c.subscription() ? " (subscription)" : " (api key)")).toList());

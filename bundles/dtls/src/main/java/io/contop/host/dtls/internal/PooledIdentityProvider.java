@@ -4,12 +4,15 @@ import io.contop.host.api.DtlsIdentity;
 import io.contop.host.api.DtlsIdentityProvider;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
@@ -50,6 +53,8 @@ public final class PooledIdentityProvider implements DtlsIdentityProvider {
     private final CertificateFactory factory;
     private final int poolSize;
     private final BlockingQueue<DtlsIdentity> pool = new LinkedBlockingQueue<>();
+    /** Callers of {@link #issue()} that found the pool empty, oldest first. */
+    private final Queue<CompletableFuture<DtlsIdentity>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingRefills = new AtomicInteger();
     private final ExecutorService generator;
 
@@ -75,9 +80,17 @@ public final class PooledIdentityProvider implements DtlsIdentityProvider {
     void deactivate() throws InterruptedException {
         generator.shutdownNow();
         generator.awaitTermination(5, TimeUnit.SECONDS);
+        failWaiting(new IllegalStateException("the DTLS identity provider has stopped"));
         pool.clear();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the pool is empty, the caller gets the next certificate the generator finishes, ahead
+     * of the pool's refills, so it waits for one key generation rather than for the refills queued
+     * before it.
+     */
     @Override
     public CompletionStage<DtlsIdentity> issue() {
         DtlsIdentity pooled = takeFresh();
@@ -85,7 +98,17 @@ public final class PooledIdentityProvider implements DtlsIdentityProvider {
             refill();
             return CompletableFuture.completedFuture(pooled);
         }
-        CompletableFuture<DtlsIdentity> result = CompletableFuture.supplyAsync(factory::create, generator);
+        CompletableFuture<DtlsIdentity> result = new CompletableFuture<>();
+        waiting.add(result);
+        // A certificate may have reached the pool after takeFresh() found none; hand it over then.
+        DtlsIdentity late = takeFresh();
+        if (late != null) {
+            if (waiting.remove(result)) {
+                result.complete(late);
+            } else {
+                pool.add(late);
+            }
+        }
         refill();
         return result;
     }
@@ -111,25 +134,46 @@ public final class PooledIdentityProvider implements DtlsIdentityProvider {
         return null;
     }
 
+    /** Queues key generations until the pool and the waiting callers are covered. */
     private void refill() {
-        while (pool.size() + pendingRefills.get() < poolSize) {
+        while (pool.size() + pendingRefills.get() < poolSize + waiting.size()) {
             pendingRefills.incrementAndGet();
             try {
-                generator.execute(this::generateIntoPool);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+                generator.execute(this::generate);
+            } catch (RejectedExecutionException e) {
                 pendingRefills.decrementAndGet();
+                failWaiting(new IllegalStateException("the DTLS identity provider has stopped"));
                 return;
             }
         }
     }
 
-    private void generateIntoPool() {
+    /** Generates one certificate for the oldest waiting caller, or for the pool when none waits. */
+    private void generate() {
         try {
-            pool.add(factory.create());
+            DtlsIdentity identity = factory.create();
+            CompletableFuture<DtlsIdentity> caller;
+            do {
+                caller = waiting.poll();
+            } while (caller != null && !caller.complete(identity));
+            if (caller == null) {
+                pool.add(identity);
+            }
         } catch (RuntimeException e) {
-            LOG.error("Could not generate a pooled DTLS certificate: {}", e.getMessage());
+            LOG.error("Could not generate a DTLS certificate: {}", e.getMessage());
+            CompletableFuture<DtlsIdentity> caller = waiting.poll();
+            if (caller != null) {
+                caller.completeExceptionally(e);
+            }
         } finally {
             pendingRefills.decrementAndGet();
+        }
+    }
+
+    private void failWaiting(RuntimeException error) {
+        CompletableFuture<DtlsIdentity> caller;
+        while ((caller = waiting.poll()) != null) {
+            caller.completeExceptionally(error);
         }
     }
 }

@@ -1,12 +1,17 @@
 package io.contop.host.dtls.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.contop.host.api.DtlsIdentity;
 import java.lang.annotation.Annotation;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +44,35 @@ class PooledIdentityProviderTest {
         } finally {
             provider.deactivate();
         }
+    }
+
+    @Test
+    void concurrentIssuesOnEmptyPoolComplete() throws Exception {
+        PooledIdentityProvider provider = new PooledIdentityProvider(config(1, 90));
+        try {
+            List<CompletableFuture<DtlsIdentity>> issued = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                issued.add(provider.issue().toCompletableFuture());
+            }
+            Set<String> fingerprints = new HashSet<>();
+            for (CompletableFuture<DtlsIdentity> identity : issued) {
+                fingerprints.add(identity.get(60, TimeUnit.SECONDS).fingerprintSha256());
+            }
+            assertEquals(5, fingerprints.size());
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    @Test
+    void issueAfterDeactivateFails() throws Exception {
+        PooledIdentityProvider provider = new PooledIdentityProvider(config(0, 90));
+        provider.deactivate();
+
+        CompletableFuture<DtlsIdentity> issued = provider.issue().toCompletableFuture();
+
+        ExecutionException error = assertThrows(ExecutionException.class, () -> issued.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, error.getCause());
     }
 
     @Test

@@ -31,11 +31,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -92,7 +94,7 @@ public final class PairingTokenStore implements TokenStore {
 
     @Activate
     public PairingTokenStore(@Reference DtlsIdentityProvider identities, Config config) throws IOException {
-        this(identities, config, Clock.systemUTC());
+        this(identities, config, OffsetFileClock.fromSystemProperties(Clock.systemUTC()));
     }
 
     PairingTokenStore(DtlsIdentityProvider identities, Config config, Clock clock) throws IOException {
@@ -324,13 +326,31 @@ public final class PairingTokenStore implements TokenStore {
             revoked = selected.get();
             removeLocked(revoked);
         }
-        if (revoked.connectionType() == ConnectionType.PERMANENT) {
-            saves.request();
-        }
+        CompletableFuture<Void> saved = revoked.connectionType() == ConnectionType.PERMANENT ? saves.request() : null;
         LOG.info("Revoked token {} of {}", revoked.prefix(), revoked.displayName());
         recordEvent(new DeviceEvent(DeviceEvent.TYPE_REVOKED, revoked.deviceId(), revoked.displayName(), now(), null));
         notifyListeners(revoked, TokenEndReason.REVOKED);
+        if (saved != null) {
+            awaitRevocationSaved(saved, revoked);
+        }
         return Optional.of(revoked);
+    }
+
+    /**
+     * Waits until a revoked permanent token is gone from {@code tokens.json}, so that a crash after
+     * {@link #revoke} returns cannot bring the token back at the next start. Live sessions are
+     * closed before this wait.
+     */
+    private static void awaitRevocationSaved(CompletableFuture<Void> saved, PairingToken revoked) {
+        try {
+            saved.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.error("Token {} is revoked, but saving tokens.json failed or timed out ({}); it is valid again after "
+                    + "a restart unless a later save succeeds", revoked.prefix(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

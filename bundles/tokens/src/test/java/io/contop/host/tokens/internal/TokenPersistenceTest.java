@@ -130,6 +130,19 @@ class TokenPersistenceTest {
     }
 
     @Test
+    void revokedTokenIsOffDiskOnReturn() throws Exception {
+        PairingTokenStore store = stores.open(directory, clock);
+        for (int i = 0; i < 20; i++) {
+            PairingToken token = await(store.pair("stolen-" + i, ConnectionType.PERMANENT));
+            store.revoke("stolen-" + i);
+
+            // A crash right after revoke returns must not bring the token back at the next start.
+            String file = Files.readString(directory.resolve(TokenFile.FILE_NAME));
+            assertFalse(file.contains(token.token()), "round " + i + ": revoked token still in tokens.json");
+        }
+    }
+
+    @Test
     void restartKeepsTokenAndFingerprint() throws Exception {
         PairingTokenStore store = stores.open(directory, clock);
         PairingToken token = await(store.pair("pixel", ConnectionType.PERMANENT));

@@ -1,6 +1,7 @@
 package io.contop.host.transport.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.contop.host.api.ConsoleResources;
 import io.contop.host.api.EngineStatus;
 import io.contop.host.api.NetworkPath;
 import io.contop.host.api.PairingToken;
@@ -9,6 +10,7 @@ import io.contop.host.api.SignalingTransport;
 import io.contop.host.api.TokenEndReason;
 import io.contop.host.api.TokenListener;
 import io.contop.host.api.TokenStore;
+import io.contop.host.api.TunnelControl;
 import io.contop.host.api.WebRtcEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +71,11 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         @AttributeDefinition(name = "Signaling messages per second", min = "1", max = "10000",
                 description = "Sustained message rate allowed per socket; bursts of 10 times this pass.")
         int messages_per_second() default 50;
+
+        @AttributeDefinition(name = "Request log", required = false,
+                description = "Log one line per HTTP request (client address, method, path without the query "
+                        + "string, status, bytes, time) at INFO on the logger " + RequestLogs.LOGGER + ".")
+        boolean request_log() default false;
     }
 
     static final String PUBLIC_CONNECTOR = "public";
@@ -93,6 +100,14 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile WebRtcEngine engine;
 
+    /** The local console's files; optional, so the daemon runs without the console bundle. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConsoleResources console;
+
+    /** Dynamic, because the tunnel needs this transport's tunnel port, and optional, since its bundle may be absent. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile TunnelControl tunnel;
+
     @Activate
     public HttpTransport(@Reference TokenStore tokens, Config config,
             BundleContext bundleContext) throws Exception {
@@ -101,7 +116,7 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         this.messagesPerSecond = config.messages_per_second();
         String version = bundleContext.getBundle().getVersion().toString();
         this.services = new HostServices(tokens, () -> pairing, new CurrentEngine(() -> engine), this::currentPaths,
-                this::port, version);
+                this::port, version, () -> tunnel);
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 4, 60_000);
         threads.setName("contop-http");
@@ -129,12 +144,17 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
             container.setMaxTextMessageSize(config.max_message_bytes());
             container.setMaxBinaryMessageSize(config.max_message_bytes());
             container.setIdleTimeout(Duration.ofSeconds(config.idle_timeout_seconds()));
-            container.addMapping("/ws/signaling", (request, response, callback) -> createSocket(request));
+            container.addMapping("/ws/signaling", this::createSocket);
         });
-        signaling.setHandler(new Handler.Sequence(new PublicEndpoints(), new RestApi(services), new NotFound()));
+        signaling.setHandler(new Handler.Sequence(new PublicEndpoints(), new LocalRequestGuard(),
+                new ConsoleHandler(() -> console), new QrModulesEndpoint(services), new RestApi(services),
+                new NotFound()));
         root.setHandler(signaling);
         server.setHandler(root);
         server.setStopTimeout(2000);
+        if (config.request_log()) {
+            server.setRequestLog(RequestLogs.withoutQuery());
+        }
 
         try {
             server.start();
@@ -143,15 +163,17 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
             throw new IllegalStateException("Cannot listen on " + (host == null ? "*" : host) + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        LOG.info("Listening on {}:{} (REST API for loopback clients only; signaling at /ws/signaling, idle timeout {} s)",
-                host == null ? "*" : host, connector.getLocalPort(), config.idle_timeout_seconds());
+        LOG.info("Listening on {}:{} (REST API for loopback clients only; signaling at /ws/signaling, idle timeout {} s{})",
+                host == null ? "*" : host, connector.getLocalPort(), config.idle_timeout_seconds(),
+                config.request_log() ? "; request log on" : "");
     }
 
     @Deactivate
     void deactivate() throws Exception {
+        int port = connector.getLocalPort();
         registry.closeAll(1001, "The host is stopping");
         server.stop();
-        LOG.info("Stopped listening on port {}", connector.getLocalPort());
+        LOG.info("Stopped listening on port {}", port);
     }
 
     private static String firstSet(String first, String second) {
@@ -211,8 +233,19 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
                 && ClientAddresses.isLoopback(Request.getRemoteAddr(request));
     }
 
-    private Object createSocket(Request request) {
-        String token = Request.extractQueryParameters(request).getValue("token");
+    private Object createSocket(Request request, Response response, Callback callback) {
+        if (!QueryParameters.isWellFormed(request.getHttpURI().getQuery())) {
+            // Refused before the upgrade: Jetty's upgrade turns the request URI into a
+            // java.net.URI, which rejects such a query with a 500 and a warning that logs the
+            // whole URI, token included.
+            JsonResponses.error(response, callback, 400, "invalid_query",
+                    "The query string is invalid: use ?token=<token> with RFC 3986 characters only");
+            return null;
+        }
+        // Exactly one token parameter: a query that names two leaves which one counts ambiguous.
+        // An invalid query string counts as no token, so the socket is refused with 4001.
+        List<String> tokens = QueryParameters.parse(request).map(query -> query.getValues("token")).orElse(null);
+        String token = tokens != null && tokens.size() == 1 ? tokens.get(0) : null;
         PairingToken valid = token == null ? null : services.tokens().validate(token).orElse(null);
         if (valid == null) {
             LOG.info("Signaling refused from {}: missing, unknown or expired token", Request.getRemoteAddr(request));

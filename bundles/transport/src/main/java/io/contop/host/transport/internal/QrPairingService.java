@@ -38,7 +38,10 @@ public final class QrPairingService implements PairingService, TokenListener {
     private final TokenStore tokens;
     private final QrEncoder encoder;
     private final ProviderCredentials credentials;
-    private final SignalingTransport transport;
+
+    /** Dynamic, because the transport restarts on a port change and looks this service up itself. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SignalingTransport transport;
     private volatile QrImage lastQr;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -46,11 +49,10 @@ public final class QrPairingService implements PairingService, TokenListener {
 
     @Activate
     public QrPairingService(@Reference TokenStore tokens, @Reference QrEncoder encoder,
-            @Reference ProviderCredentials credentials, @Reference SignalingTransport transport) {
+            @Reference ProviderCredentials credentials) {
         this.tokens = tokens;
         this.encoder = encoder;
         this.credentials = credentials;
-        this.transport = transport;
     }
 
     @Override
@@ -60,12 +62,20 @@ public final class QrPairingService implements PairingService, TokenListener {
             return CompletableFuture.failedFuture(new ProviderNotConfiguredException(
                     "No AI provider is configured: set an API key (for example GEMINI_API_KEY) or a subscription"));
         }
+        if (transport == null) {
+            return CompletableFuture.failedFuture(
+                    new PairingException("The listener is restarting; try again in a moment"));
+        }
         return tokens.pair(deviceId, type).thenApply(token -> render(token, current));
     }
 
     private Pairing render(PairingToken token, List<ProviderCredential> current) {
+        SignalingTransport listener = transport;
+        if (listener == null) {
+            throw new CompletionException(new PairingException("The listener is restarting; try again in a moment"));
+        }
         try {
-            QrImage image = encoder.encode(QrPayloads.build(token, transport.port(), currentPaths(), current,
+            QrImage image = encoder.encode(QrPayloads.build(token, listener.port(), currentPaths(), current,
                     Timestamps.format(token.expiresAt())));
             lastQr = image;
             return new Pairing(token, image);

@@ -1,6 +1,5 @@
 package io.contop.host.transport.internal;
 
-import io.contop.host.api.ConnectionType;
 import io.contop.host.api.NetworkPath;
 import io.contop.host.api.PairingToken;
 import io.contop.host.api.ProviderCredential;
@@ -21,9 +20,10 @@ final class QrPayloads {
     private QrPayloads() {
     }
 
-    static QrPayload build(PairingToken token, int port, List<NetworkPath> paths, List<ProviderCredential> credentials,
-            String expiresAt) {
-        String lanAddress = addressOf(paths, "h", token.connectionType());
+    static QrPayload build(PairingToken token, int port, List<NetworkPath> registered,
+            List<ProviderCredential> credentials, String expiresAt) {
+        List<PathReadings.Reading> paths = PathReadings.read(registered, token.connectionType());
+        String lanAddress = addressOf(paths, "h");
         QrPayload.Builder payload = QrPayload.builder()
                 .put("t", token.token())
                 .put("d", token.identity().compactFingerprint())
@@ -44,22 +44,19 @@ final class QrPayloads {
             payload.put("pa", subscriptions);
         }
 
-        for (NetworkPath path : paths) {
+        for (PathReadings.Reading path : paths) {
             String key = path.qrKey();
-            if (!"h".equals(key) && !RESERVED_KEYS.contains(key) && path.appliesTo(token.connectionType())) {
-                path.currentAddress().ifPresent(address -> payload.put(key, address));
+            if (!"h".equals(key) && !RESERVED_KEYS.contains(key) && path.applies()) {
+                payload.put(key, path.address());
             }
         }
         return payload.build();
     }
 
-    private static String addressOf(List<NetworkPath> paths, String key, ConnectionType type) {
-        for (NetworkPath path : paths) {
-            if (key.equals(path.qrKey()) && path.appliesTo(type)) {
-                String address = path.currentAddress().orElse(null);
-                if (address != null) {
-                    return address;
-                }
+    private static String addressOf(List<PathReadings.Reading> paths, String key) {
+        for (PathReadings.Reading path : paths) {
+            if (key.equals(path.qrKey()) && path.applies() && path.address() != null) {
+                return path.address();
             }
         }
         return null;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contop.host.api.ConnectionType;
 import io.contop.host.api.DeviceEvent;
-import io.contop.host.api.NetworkPath;
 import io.contop.host.api.PairingException;
 import io.contop.host.api.PairingToken;
 import io.contop.host.api.PeerSession;
@@ -52,7 +51,12 @@ final class RestApi extends Handler.Abstract {
             return true;
         }
 
-        Fields query = Request.extractQueryParameters(request);
+        Fields query = QueryParameters.parse(request).orElse(null);
+        if (query == null) {
+            JsonResponses.error(response, callback, 400, "invalid_query",
+                    "The query string is invalid: use UTF-8, with % followed by two hex digits");
+            return true;
+        }
         String method = request.getMethod();
         String rawDeviceId = query.getValue("device_id");
         if (rawDeviceId != null && !rawDeviceId.isEmpty() && DeviceIds.normalize(rawDeviceId) == null) {
@@ -77,8 +81,7 @@ final class RestApi extends Handler.Abstract {
                 case "/api/connection-info" -> onlyGet(method, response, callback, () -> connectionInfo(response, callback));
                 case "/api/tunnel/start" -> {
                     if (HttpMethod.POST.is(method)) {
-                        JsonResponses.error(response, callback, 503, "tunnel_unavailable",
-                                "No tunnel provider is installed");
+                        TunnelStart.handle(services.tunnel().get(), response, callback);
                     } else {
                         methodNotAllowed(response, callback, "POST");
                     }
@@ -236,14 +239,16 @@ final class RestApi extends Handler.Abstract {
     }
 
     private void connectionInfo(Response response, Callback callback) {
-        List<NetworkPath> paths = services.paths().get();
+        List<PathReadings.Reading> paths = PathReadings.read(services.paths().get(), null);
         Optional<PairingToken> selected = services.tokens().select(null);
         ObjectNode body = JsonResponses.object();
         body.put("lan_ip", address(paths, "lan"));
         String tailscale = address(paths, "tailscale");
         body.put("tailscale_ip", tailscale);
         body.put("tailscale_available", tailscale != null);
-        String tunnel = address(paths, "tunnel");
+        // The public https URL, as POST /api/tunnel/start returns it; the QR carries the wss:// form.
+        io.contop.host.api.TunnelControl tunnelControl = services.tunnel().get();
+        String tunnel = tunnelControl == null ? null : tunnelControl.url().orElse(null);
         body.put("tunnel_url", tunnel);
         body.put("tunnel_active", tunnel != null);
         body.put("connected_clients", services.engine().sessions().stream().filter(PeerSession::isConnected).count());
@@ -252,16 +257,16 @@ final class RestApi extends Handler.Abstract {
         body.put("token_connection_type", selected.map(token -> token.connectionType().wireName()).orElse(null));
         body.put("server_port", services.port().getAsInt());
         ObjectNode all = body.putObject("network_paths");
-        for (NetworkPath path : paths) {
-            all.put(path.id(), path.currentAddress().orElse(null));
+        for (PathReadings.Reading path : paths) {
+            all.put(path.id(), path.address());
         }
         JsonResponses.send(response, callback, 200, body);
     }
 
-    private static String address(List<NetworkPath> paths, String id) {
-        for (NetworkPath path : paths) {
+    private static String address(List<PathReadings.Reading> paths, String id) {
+        for (PathReadings.Reading path : paths) {
             if (id.equals(path.id())) {
-                return path.currentAddress().orElse(null);
+                return path.address();
             }
         }
         return null;

@@ -1,7 +1,5 @@
 package io.contop.host.transport.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.contop.host.api.ConnectionType;
 import io.contop.host.api.IceCandidate;
@@ -24,10 +22,6 @@ import org.slf4j.LoggerFactory;
  * leaves the WebRTC session running.
  */
 public final class SignalingSocket implements Session.Listener.AutoDemanding {
-    static final int MAX_DEVICE_NAME = 64;
-    static final int MAX_LOCATION = 128;
-    static final int MAX_CANDIDATE = 1024;
-
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocket.class);
 
     private final HostServices services;
@@ -39,6 +33,8 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
     private final List<IceCandidate> earlyCandidates = new ArrayList<>();
     private volatile Session session;
     private PeerSession peer;
+    /** The listener of the session opened by this socket's last offer. */
+    private volatile PeerEvents offerEvents;
     private int rejectedMessages;
 
     /** @param token the validated token, or null when the request's token was missing or invalid */
@@ -83,28 +79,20 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
             }
             return;
         }
-        JsonNode message;
-        try {
-            message = JsonResponses.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            sendError("Message is not valid JSON");
-            return;
-        }
-        if (message == null || !message.isObject()) {
-            sendError("Message must be a JSON object");
-            return;
-        }
-        JsonNode type = message.get("type");
-        if (type == null || !type.isTextual()) {
-            sendError("Message needs a string field \"type\"");
+        SignalingMessages.Message message = SignalingMessages.parse(text);
+        if (message instanceof SignalingMessages.Invalid invalid) {
+            sendError(invalid.error());
             return;
         }
         services.tokens().updateDevice(token.token(), device -> device.withLastSeen(Instant.now()));
-        switch (type.asText()) {
-            case "offer" -> offer(message);
-            case "ice_candidate" -> candidate(message);
-            case "device_location" -> location(message.get("location"));
-            default -> LOG.debug("Signaling for token {}: ignoring message type", token.prefix());
+        if (message instanceof SignalingMessages.Offer offer) {
+            offer(offer);
+        } else if (message instanceof SignalingMessages.Candidate candidate) {
+            candidate(candidate.candidate());
+        } else if (message instanceof SignalingMessages.Location location) {
+            updateLocation(location.location());
+        } else {
+            LOG.debug("Signaling for token {}: ignoring a message of a type the host does not act on", token.prefix());
         }
     }
 
@@ -127,29 +115,13 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         LOG.debug("Signaling error{}: {}", token == null ? "" : " for token " + token.prefix(), cause.toString());
     }
 
-    private void offer(JsonNode message) {
-        JsonNode sdp = message.get("sdp");
-        if (sdp == null || !sdp.isTextual() || sdp.asText().isBlank()) {
-            sendError("An offer needs a string field \"sdp\"");
-            return;
+    private void offer(SignalingMessages.Offer offer) {
+        ConnectionType sessionType = offer.requestedType() == ConnectionType.TEMP
+                ? ConnectionType.TEMP : token.connectionType();
+        if (offer.deviceName() != null) {
+            services.tokens().updateDevice(token.token(), device -> device.withName(offer.deviceName()));
         }
-        JsonNode requestedType = message.get("connection_type");
-        ConnectionType sessionType = token.connectionType();
-        if (requestedType != null && !requestedType.isNull()) {
-            if (!requestedType.isTextual() || ConnectionType.fromWireName(requestedType.asText()).isEmpty()) {
-                sendError("connection_type must be permanent or temp");
-                return;
-            }
-            if (ConnectionType.fromWireName(requestedType.asText()).get() == ConnectionType.TEMP) {
-                sessionType = ConnectionType.TEMP;
-            }
-        }
-        JsonNode name = message.get("device_name");
-        if (name != null && name.isTextual() && !name.asText().isBlank()) {
-            String deviceName = limit(name.asText(), MAX_DEVICE_NAME);
-            services.tokens().updateDevice(token.token(), device -> device.withName(deviceName));
-        }
-        location(message.get("device_location"));
+        updateLocation(offer.location());
 
         if (!services.engine().status().available()) {
             sendError("The host's WebRTC engine is unavailable: " + services.engine().status().detail());
@@ -160,42 +132,22 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
             close(SignalingRegistry.CLOSE_INVALID_TOKEN, "Invalid or expired token");
             return;
         }
-        peer = services.engine().openSession(current, sessionType, new PeerEvents());
+        PeerEvents events = new PeerEvents();
+        try {
+            peer = services.engine().openSession(current, sessionType, events);
+        } catch (IllegalStateException e) {
+            sendError("The host's WebRTC engine is unavailable: " + e.getMessage());
+            return;
+        }
+        offerEvents = events;
         for (IceCandidate candidate : earlyCandidates) {
             peer.addRemoteCandidate(candidate);
         }
         earlyCandidates.clear();
-        peer.applyOffer(sdp.asText());
+        peer.applyOffer(offer.sdp());
     }
 
-    private void candidate(JsonNode message) {
-        JsonNode candidate = message.get("candidate");
-        if (candidate == null || candidate.isNull()) {
-            return;
-        }
-        if (!candidate.isObject()) {
-            sendError("\"candidate\" must be an object or null");
-            return;
-        }
-        JsonNode line = candidate.get("candidate");
-        if (line == null || line.isNull() || (line.isTextual() && line.asText().isEmpty())) {
-            return;
-        }
-        JsonNode mid = candidate.get("sdpMid");
-        JsonNode index = candidate.get("sdpMLineIndex");
-        if (!line.isTextual() || line.asText().length() > MAX_CANDIDATE
-                || (mid != null && !mid.isNull() && !mid.isTextual())
-                || (index != null && !index.isNull() && !(index.isInt() && index.asInt() >= 0))) {
-            sendError("Invalid ICE candidate: expected candidate (string), sdpMid (string or null) and "
-                    + "sdpMLineIndex (non-negative integer or null)");
-            return;
-        }
-        if ((mid == null || mid.isNull()) && (index == null || index.isNull())) {
-            sendError("Invalid ICE candidate: sdpMid or sdpMLineIndex is required");
-            return;
-        }
-        IceCandidate parsed = new IceCandidate(line.asText(), mid == null || mid.isNull() ? null : mid.asText(),
-                index == null || index.isNull() ? null : index.asInt());
+    private void candidate(IceCandidate parsed) {
         if (peer == null) {
             if (earlyCandidates.size() < 100) {
                 earlyCandidates.add(parsed);
@@ -205,25 +157,10 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         peer.addRemoteCandidate(parsed);
     }
 
-    private void location(JsonNode location) {
-        if (location == null || location.isNull()) {
-            return;
+    private void updateLocation(String location) {
+        if (location != null) {
+            services.tokens().updateDevice(token.token(), device -> device.withLocation(location));
         }
-        if (!location.isTextual()) {
-            sendError("location must be a string");
-            return;
-        }
-        String value = limit(location.asText(), MAX_LOCATION);
-        services.tokens().updateDevice(token.token(), device -> device.withLocation(value));
-    }
-
-    private static String limit(String value, int maxLength) {
-        StringBuilder clean = new StringBuilder(Math.min(value.length(), maxLength));
-        value.codePoints()
-                .filter(codePoint -> !Character.isISOControl(codePoint))
-                .limit(maxLength)
-                .forEach(clean::appendCodePoint);
-        return clean.toString().strip();
     }
 
     void send(String text) {
@@ -249,9 +186,11 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
 
     /** Forwards what the peer session sends to the socket that carried its offer, while it is open. */
     private final class PeerEvents implements SessionListener {
+        private volatile boolean answered;
 
         @Override
         public void answer(String sdp) {
+            answered = true;
             ObjectNode message = JsonResponses.object();
             message.put("type", "answer");
             message.put("sdp", sdp);
@@ -276,6 +215,11 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         @Override
         public void closed(String reason) {
             LOG.debug("Peer session of token {} closed: {}", token.prefix(), reason);
+            // An offer the engine rejects, such as an invalid SDP, ends its session before any
+            // answer. The error frame tells the phone why, so it does not wait for an answer.
+            if (!answered && offerEvents == this) {
+                sendError("The offer could not be answered: " + reason);
+            }
         }
 
         private void sendToOfferSocket(String text) {

@@ -29,6 +29,10 @@ public final class LanNetworkPath implements NetworkPath {
     @ObjectClassDefinition(name = "Contop Host LAN path",
             description = "The LAN IPv4 address put in the QR code as h.")
     public @interface Config {
+        @AttributeDefinition(name = "Enabled",
+                description = "Whether the LAN address is detected and put in the QR code; false leaves h empty.")
+        boolean enabled() default true;
+
         @AttributeDefinition(name = "Address override", required = false,
                 description = "Fixed IPv4 address to advertise; empty to detect.")
         String address() default "";
@@ -64,6 +68,11 @@ public final class LanNetworkPath implements NetworkPath {
             throw new IllegalArgumentException("address must be an IPv4 address, was \"" + override + "\"");
         }
         this.config = config;
+        if (!config.enabled()) {
+            LOG.info("LAN path disabled by configuration (io.contop.host.path.lan); QR codes carry an empty h");
+            detector.shutdown();
+            return;
+        }
         detect();
         detector.scheduleWithFixedDelay(this::detect, config.refresh_seconds(), config.refresh_seconds(),
                 TimeUnit.SECONDS);
