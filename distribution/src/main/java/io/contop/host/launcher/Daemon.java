@@ -33,6 +33,10 @@ final class Daemon {
     private static final List<String> FIRST_BUNDLES =
             List.of("org.apache.felix.configadmin", "org.apache.felix.fileinstall");
 
+    /** Held here so that its level setting is not lost to garbage collection. */
+    private static final java.util.logging.Logger SPI_FLY_LOGGER =
+            java.util.logging.Logger.getLogger("org.apache.aries.spifly");
+
     private final Path home;
     private final Path dataDirectory;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -46,6 +50,8 @@ final class Daemon {
 
     int run() throws Exception {
         long startNanos = System.nanoTime();
+        // SPI Fly logs each service provider it registers through java.util.logging at INFO.
+        SPI_FLY_LOGGER.setLevel(java.util.logging.Level.WARNING);
         createPrivateDirectory(dataDirectory.resolve("logs"));
         Path cache = Files.createTempDirectory("contop-felix-");
         framework = new Felix(frameworkProperties(cache));

@@ -34,7 +34,7 @@ final class PairCommand {
     static final String USAGE = String.join("\n",
             "Usage: contop-host pair [--temp] [--device-id ID] [--port PORT]",
             "  --temp          a temporary pairing (4 hours) instead of a permanent one (30 days)",
-            "  --device-id ID  the device id; pairing an id again replaces its token",
+            "  --device-id ID  the device id; pairing an id again renews its permanent token or replaces a temp one",
             "  --port PORT     the daemon's port; default: port in config/io.contop.host.transport.cfg,",
             "                  else CONTOP_PORT, else 8000");
 
@@ -155,7 +155,7 @@ final class PairCommand {
                 throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
             }
             String configured = properties.getProperty("port");
-            if (configured != null && !configured.isBlank()) {
+            if (configured != null && !configured.isBlank() && !configured.strip().equals("-1")) {
                 return parsePort(configured.strip(), "port in " + file);
             }
         }

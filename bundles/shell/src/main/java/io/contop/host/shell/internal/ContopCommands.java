@@ -78,7 +78,7 @@ public final class ContopCommands {
     public String pair(
             @Descriptor("make a temporary pairing (4 hours) instead of a permanent one (30 days)")
             @Parameter(names = {"-t", "--temp"}, presentValue = "true", absentValue = "false") boolean temp,
-            @Descriptor("the device id; pairing an id again replaces its token (default: none)")
+            @Descriptor("the device id; pairing an id again renews its permanent token or replaces a temp one (default: none)")
             @Parameter(names = {"-d", "--device-id"}, absentValue = "") String deviceId) throws InterruptedException {
         PairingService service = require(pairing, "pairing service");
         String id = deviceId == null || deviceId.isBlank() ? null : deviceId.strip();

@@ -172,7 +172,8 @@ public final class PairingTokenStore implements TokenStore {
     }
 
     private static CompletionStage<PairingToken> renew(PairingToken token, String deviceId) {
-        LOG.info("Renewed pairing {} for device {}", token.prefix(), deviceId);
+        LOG.info("Kept the valid permanent pairing {} of {} (device id {}) for a request with device id {}; "
+                + "its expiry is unchanged", token.prefix(), token.displayName(), token.deviceId(), deviceId);
         return CompletableFuture.completedFuture(token);
     }
 

@@ -52,9 +52,10 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
 
     @ObjectClassDefinition(name = "Contop Host transport", description = "HTTP and signaling WebSocket listener.")
     public @interface Config {
-        @AttributeDefinition(name = "Port", min = "0", max = "65535", required = false,
-                description = "TCP port; empty uses CONTOP_PORT, else the contop.port system property, else 8000. 0 picks a free port.")
-        String port() default "";
+        @AttributeDefinition(name = "Port", min = "-1", max = "65535", required = false,
+                description = "TCP port; -1 uses CONTOP_PORT, else the contop.port system property, else 8000. "
+                        + "0 picks a free port.")
+        int port() default -1;
 
         @AttributeDefinition(name = "Bind address", required = false,
                 description = "Address to listen on; empty uses CONTOP_HOST, else all interfaces.")
@@ -180,9 +181,14 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
         return first != null && !first.isBlank() ? first : second;
     }
 
-    static int resolvePort(String configured, String environment) {
-        String value = configured != null && !configured.isBlank() ? configured.strip()
-                : environment != null && !environment.isBlank() ? environment.strip() : "8000";
+    static int resolvePort(int configured, String environment) {
+        if (configured >= 0) {
+            if (configured > 65535) {
+                throw new IllegalArgumentException("port must be a number from -1 to 65535, was " + configured);
+            }
+            return configured;
+        }
+        String value = environment != null && !environment.isBlank() ? environment.strip() : "8000";
         try {
             int port = Integer.parseInt(value);
             if (port < 0 || port > 65535) {
@@ -190,7 +196,7 @@ public final class HttpTransport implements SignalingTransport, TokenListener {
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port must be a number from 0 to 65535, was \"" + value + "\"");
+            throw new IllegalArgumentException("CONTOP_PORT must be a number from 0 to 65535, was \"" + value + "\"");
         }
     }
 

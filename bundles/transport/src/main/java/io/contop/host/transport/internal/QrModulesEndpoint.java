@@ -49,7 +49,12 @@ final class QrModulesEndpoint extends Handler.Abstract {
             return true;
         }
 
-        Fields query = Request.extractQueryParameters(request);
+        Fields query = QueryParameters.parse(request).orElse(null);
+        if (query == null) {
+            JsonResponses.error(response, callback, 400, "invalid_query",
+                    "The query string is invalid: use UTF-8, with % followed by two hex digits");
+            return true;
+        }
         String rawDeviceId = query.getValue("device_id");
         String deviceId = DeviceIds.normalize(rawDeviceId);
         if (rawDeviceId != null && !rawDeviceId.isEmpty() && deviceId == null) {

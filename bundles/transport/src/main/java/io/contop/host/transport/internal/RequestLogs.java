@@ -22,7 +22,8 @@ final class RequestLogs {
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
     private static final Set<String> KNOWN_PATHS = Set.of("/", "/health", "/ws/signaling", "/api/pair",
-            "/api/pair/status", "/api/qr-image", "/api/devices", "/api/connection-info", "/api/tunnel/start");
+            "/api/pair/status", "/api/pair/modules", "/api/qr-image", "/api/devices", "/api/connection-info",
+            "/api/tunnel/start", "/console", "/console/");
 
     private RequestLogs() {
     }
