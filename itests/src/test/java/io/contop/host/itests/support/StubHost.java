@@ -290,6 +290,8 @@ public final class StubHost implements AutoCloseable {
             }
         }
 
+        private final Object sendLock = new Object();
+
         private synchronized void applyPendingCandidates() {
             remoteDescriptionSet = true;
             pendingCandidates.forEach(peerConnection::addIceCandidate);
@@ -302,7 +304,10 @@ public final class StubHost implements AutoCloseable {
                 return;
             }
             CompletableFuture<Void> sent = new CompletableFuture<>();
-            synchronized (this) {
+            // A lock of its own: webrtc-java calls send from its signaling thread, while another
+            // thread may hold this endpoint's monitor inside a native call that waits for that
+            // same signaling thread.
+            synchronized (sendLock) {
                 current.sendText(text, Callback.from(() -> sent.complete(null), sent::completeExceptionally));
             }
             sent.orTimeout(5, TimeUnit.SECONDS).exceptionally(error -> {
