@@ -60,7 +60,7 @@ class LiveConfigurationIT {
             int logStart = daemon.log().length();
             writeConfig(TRANSPORT, original.replaceFirst("(?m)^port=.*$", "port=not-a-port"));
             String rejection = awaitLog(logStart, "Rejected configuration io.contop.host.transport");
-            assertTrue(rejection.contains("port must be a number from 0 to 65535, was \"not-a-port\""), rejection);
+            assertTrue(rejection.contains("port: invalid value for a whole number (was \"not-a-port\")"), rejection);
             awaitHealthy(newPort);
             awaitPairing(newPort);
         } finally {

@@ -184,9 +184,10 @@ public final class ConfigurationGuard implements ConfigurationListener {
         private boolean seenApplied;
         private boolean failureRecorded;
         /**
-         * The failure a consumer showed when this check began. NOTE: when Declarative Services has
-         * already failed on the new values by then, and the failure text is the same, the change is
-         * taken as valid at the deadline instead of rejected.
+         * The failure a consumer showed when this check began, for a configuration the guard has
+         * not accepted before. NOTE: when Declarative Services has already failed on such new
+         * values by then, and the failure text is the same, the change is taken as valid at the
+         * deadline instead of rejected.
          */
         private String failureBefore;
 
@@ -228,7 +229,10 @@ public final class ConfigurationGuard implements ConfigurationListener {
                 if (!failureRecorded) {
                     failureRecorded = true;
                     // At start-up the configuration existed before the guard, so a failure is its own.
-                    failureBefore = live ? states.currentFailure(consumers, pid, factoryPid != null) : null;
+                    // After an accepted configuration the component ran, so any failure now is this
+                    // change's own, even when Declarative Services reported it before this check began.
+                    failureBefore = live && !accepted.containsKey(pid)
+                            ? states.currentFailure(consumers, pid, factoryPid != null) : null;
                 }
                 ConsumerStates.Outcome outcome = states.outcome(consumers, pid, factoryPid != null, values,
                         failureBefore);
