@@ -148,26 +148,33 @@ public final class PooledIdentityProvider implements DtlsIdentityProvider {
         }
     }
 
-    /** Generates one certificate for the oldest waiting caller, or for the pool when none waits. */
+    /**
+     * Generates one certificate for the oldest waiting caller, or for the pool when none waits.
+     * The generation stops counting as pending before its certificate is handed out, so a caller
+     * that is handed one and calls {@link #issue()} again at once gets a generation of its own.
+     */
     private void generate() {
+        DtlsIdentity identity;
         try {
-            DtlsIdentity identity = factory.create();
-            CompletableFuture<DtlsIdentity> caller;
-            do {
-                caller = waiting.poll();
-            } while (caller != null && !caller.complete(identity));
-            if (caller == null) {
-                pool.add(identity);
-            }
+            identity = factory.create();
         } catch (RuntimeException e) {
+            pendingRefills.decrementAndGet();
             LOG.error("Could not generate a DTLS certificate: {}", e.getMessage());
             CompletableFuture<DtlsIdentity> caller = waiting.poll();
             if (caller != null) {
                 caller.completeExceptionally(e);
             }
-        } finally {
-            pendingRefills.decrementAndGet();
+            return;
         }
+        pendingRefills.decrementAndGet();
+        CompletableFuture<DtlsIdentity> caller;
+        do {
+            caller = waiting.poll();
+        } while (caller != null && !caller.complete(identity));
+        if (caller == null) {
+            pool.add(identity);
+        }
+        refill();
     }
 
     private void failWaiting(RuntimeException error) {

@@ -65,6 +65,20 @@ class PooledIdentityProviderTest {
     }
 
     @Test
+    void sequentialIssuesWithoutPoolComplete() throws Exception {
+        PooledIdentityProvider provider = new PooledIdentityProvider(config(0, 90));
+        try {
+            Set<String> fingerprints = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                fingerprints.add(provider.issue().toCompletableFuture().get(30, TimeUnit.SECONDS).fingerprintSha256());
+            }
+            assertEquals(20, fingerprints.size());
+        } finally {
+            provider.deactivate();
+        }
+    }
+
+    @Test
     void issueAfterDeactivateFails() throws Exception {
         PooledIdentityProvider provider = new PooledIdentityProvider(config(0, 90));
         provider.deactivate();
