@@ -1,12 +1,12 @@
 package io.contop.host.benchmarks;
 
-/** How a measured figure compares with its goal. */
+/** Outcome of comparing a measured figure with its goal. */
 public enum Verdict {
     MET("met"),
     MISSED("**missed**"),
     /** The figure has no goal; it explains another figure. */
     NO_GOAL("n/a"),
-    /** The figure could not be measured in this run; the note says why. */
+    /** The figure could not be measured in this run; the note gives the reason. */
     NOT_MEASURED("not measured"),
     /** Measuring failed; the note has the error. */
     ERROR("**error**");

@@ -93,8 +93,8 @@ final class Daemon {
         properties.put("felix.fileinstall.enableConfigSave", "false");
         properties.put("ds.loglevel", "warn");
         properties.put("org.apache.aries.spifly.loglevel", "warning");
-        // The Gogo shell reads the terminal. Without one it reads nothing, unless CONTOP_SHELL=stdin asks
-        // it to read commands from standard input (tests drive the daemon that way). It never stops the daemon.
+        // The Gogo shell reads the terminal. Without one it reads nothing, unless CONTOP_SHELL=stdin makes
+        // it read commands from standard input (tests drive the daemon that way). It never stops the daemon.
         if (System.console() == null && !"stdin".equals(System.getenv("CONTOP_SHELL"))) {
             properties.put("gosh.args", "--nointeractive --noshutdown");
         } else {

@@ -226,7 +226,7 @@ final class RestApi extends Handler.Abstract {
         return false;
     }
 
-    /** Returns null (all events) for a missing or unparseable value, as the contract asks. */
+    /** Returns null (all events) for a missing or unparseable value, as the wire contract specifies. */
     private static Instant parseSince(String value) {
         if (value == null || value.isBlank()) {
             return null;

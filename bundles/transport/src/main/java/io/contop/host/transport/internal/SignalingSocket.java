@@ -216,7 +216,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         public void closed(String reason) {
             LOG.debug("Peer session of token {} closed: {}", token.prefix(), reason);
             // An offer the engine rejects, such as an invalid SDP, ends its session before any
-            // answer. The error frame tells the phone why, so it does not wait for an answer.
+            // answer. The error frame gives the phone the reason, so it does not wait for an answer.
             if (!answered && offerEvents == this) {
                 sendError("The offer could not be answered: " + reason);
             }

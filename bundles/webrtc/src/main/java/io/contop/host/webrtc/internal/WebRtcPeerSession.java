@@ -65,7 +65,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     private volatile int missedKeepalives;
     private volatile boolean reportedUnresponsive;
 
-    /** What a session needs from the engine that owns it. */
+    /** Engine services that a session calls: peer connection, video track, state update and reports. */
     interface SessionHost {
         RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer);
 
