@@ -6,6 +6,7 @@ import dev.onvoid.webrtc.RTCCertificatePEM;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.contop.host.api.ConnectionType;
@@ -102,6 +103,7 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
     private final EngineStatus status;
     private final VideoFeed video = new VideoFeed();
     private PeerConnectionFactory factory;
+    private NativePeerConnectionRelease peerConnectionRelease;
 
     @Activate
     public WebRtcEngineComponent(@Reference TokenStore tokens, @Reference ProviderCredentials credentials,
@@ -135,6 +137,11 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
     private EngineStatus startFactory() {
         try {
             factory = runOnSessionThread(() -> new PeerConnectionFactory(new HeadlessAudioDeviceModule()));
+            peerConnectionRelease = NativePeerConnectionRelease.forLoadedLibrary();
+            if (peerConnectionRelease.unavailableReason() != null) {
+                LOG.warn("Closed peer connections stay in memory (about 200 KiB each) because {}",
+                        peerConnectionRelease.unavailableReason());
+            }
             org.osgi.framework.Bundle library = org.osgi.framework.FrameworkUtil.getBundle(PeerConnectionFactory.class);
             return new EngineStatus(true, "webrtc-java" + (library == null ? "" : " " + library.getVersion()));
         } catch (Throwable e) {
@@ -278,6 +285,11 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         @Override
         public RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer) {
             return factory.createPeerConnection(configuration(token), observer);
+        }
+
+        @Override
+        public void closePeerConnection(RTCPeerConnection connection, List<RTCRtpSender> senders) {
+            peerConnectionRelease.closeAndRelease(connection, senders);
         }
 
         @Override

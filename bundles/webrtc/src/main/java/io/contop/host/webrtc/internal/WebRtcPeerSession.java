@@ -11,6 +11,7 @@ import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
@@ -51,10 +52,12 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     private final Executor executor;
     private final SessionHost host;
     private final Map<String, RTCDataChannel> channels = new ConcurrentHashMap<>();
+    private final List<ChannelObserver> channelObservers = new ArrayList<>();
     private final List<IceCandidate> queuedCandidates = new ArrayList<>();
     private final java.util.Set<String> openedChannels = ConcurrentHashMap.newKeySet();
 
     private RTCPeerConnection connection;
+    private final List<RTCRtpSender> senders = new ArrayList<>();
     private VideoTrack videoTrack;
     private boolean remoteDescriptionSet;
     private boolean offerReceived;
@@ -68,6 +71,12 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     /** Engine services that a session calls: peer connection, video track, state update and reports. */
     interface SessionHost {
         RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer);
+
+        /**
+         * Closes a peer connection from {@link #createPeerConnection} and frees its native memory,
+         * with that of the senders its {@code addTrack} returned.
+         */
+        void closePeerConnection(RTCPeerConnection connection, List<RTCRtpSender> senders);
 
         VideoTrack createVideoTrack();
 
@@ -94,7 +103,7 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         connection = host.createPeerConnection(token, this);
         videoTrack = host.createVideoTrack();
         if (videoTrack != null) {
-            connection.addTrack(videoTrack, List.of("contop-screen"));
+            senders.add(connection.addTrack(videoTrack, List.of("contop-screen")));
         }
     }
 
@@ -212,19 +221,13 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         closed = true;
         boolean wasConnected = connected;
         connected = false;
-        for (RTCDataChannel channel : channels.values()) {
-            try {
-                channel.unregisterObserver();
-                channel.close();
-                channel.dispose();
-            } catch (RuntimeException | Error e) {
-                LOG.debug("Session {}: closing data channel failed: {}", token.prefix(), e.toString());
-            }
-        }
-        channels.clear();
+        closeChannels();
         if (connection != null) {
-            connection.close();
+            host.closePeerConnection(connection, List.copyOf(senders));
+            connection = null;
+            senders.clear();
         }
+        queuedCandidates.clear();
         if (videoTrack != null) {
             host.releaseVideoTrack(videoTrack);
             videoTrack = null;
@@ -234,6 +237,45 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         }
         host.sessionClosed(this, reason);
         listener.closed(reason);
+    }
+
+    /**
+     * Closes the data channels and detaches their observers. webrtc-java 0.14.0 never frees the
+     * native observer wrapper, whose JNI global reference would otherwise keep this session, its
+     * listener and its peer connection reachable for the life of the process.
+     */
+    private void closeChannels() {
+        for (ChannelObserver observer : channelObservers) {
+            observer.detach();
+        }
+        channelObservers.clear();
+
+        for (RTCDataChannel channel : channels.values()) {
+            try {
+                channel.unregisterObserver();
+                channel.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Session {}: closing a data channel failed: {}", token.prefix(), e.toString());
+            }
+            releaseJavaReference(channel);
+        }
+        channels.clear();
+    }
+
+    /**
+     * Drops the native reference that webrtc-java hands to each data channel's Java object. The
+     * peer connection keeps its own reference until it is freed, and dispose() reports that with
+     * an Error.
+     */
+    private void releaseJavaReference(RTCDataChannel channel) {
+        try {
+            channel.dispose();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            LOG.trace("Session {}: data channel still referenced by its peer connection", token.prefix());
+        }
     }
 
     /**
@@ -311,10 +353,13 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
             String label = channel.getLabel();
             if (closed || !(CONTROL_CHANNEL.equals(label) || FAST_CHANNEL.equals(label))) {
                 LOG.debug("Session {}: ignoring data channel", token.prefix());
+                releaseJavaReference(channel);
                 return;
             }
             channels.put(label, channel);
-            channel.registerObserver(new ChannelObserver(channel, label));
+            ChannelObserver observer = new ChannelObserver(this, channel, label);
+            channelObservers.add(observer);
+            channel.registerObserver(observer);
             if (channel.getState() == RTCDataChannelState.OPEN) {
                 channelOpened(label);
             }
@@ -382,14 +427,25 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
         }
     }
 
-    /** Observes one data channel; the buffer is read before the callback returns. */
-    private final class ChannelObserver implements RTCDataChannelObserver {
-        private final RTCDataChannel channel;
+    /**
+     * Observes one data channel; the buffer is read before the callback returns. The observer is
+     * static and drops its session on {@link #detach()}, because the library keeps it reachable
+     * after the session ends.
+     */
+    private static final class ChannelObserver implements RTCDataChannelObserver {
         private final String label;
+        private volatile WebRtcPeerSession session;
+        private volatile RTCDataChannel channel;
 
-        ChannelObserver(RTCDataChannel channel, String label) {
+        ChannelObserver(WebRtcPeerSession session, RTCDataChannel channel, String label) {
+            this.session = session;
             this.channel = channel;
             this.label = label;
+        }
+
+        void detach() {
+            session = null;
+            channel = null;
         }
 
         @Override
@@ -398,25 +454,34 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
         @Override
         public void onStateChange() {
+            WebRtcPeerSession owner = session;
+            RTCDataChannel observed = channel;
+            if (owner == null || observed == null) {
+                return;
+            }
             try {
-                if (channel.getState() == RTCDataChannelState.OPEN) {
-                    runOnSessionThread(() -> {
-                        if (!closed) {
-                            channelOpened(label);
+                if (observed.getState() == RTCDataChannelState.OPEN) {
+                    owner.runOnSessionThread(() -> {
+                        if (!owner.closed) {
+                            owner.channelOpened(label);
                         }
                     });
                 }
             } catch (RuntimeException e) {
-                LOG.debug("Session {}: state of channel {} unreadable: {}", token.prefix(), label, e.toString());
+                LOG.debug("Session {}: state of channel {} unreadable: {}", owner.token.prefix(), label, e.toString());
             }
         }
 
         @Override
         public void onMessage(RTCDataChannelBuffer buffer) {
+            WebRtcPeerSession owner = session;
+            if (owner == null) {
+                return;
+            }
             try {
-                messageReceived(buffer);
+                owner.messageReceived(buffer);
             } catch (RuntimeException e) {
-                LOG.debug("Session {}: message on {} dropped: {}", token.prefix(), label, e.toString());
+                LOG.debug("Session {}: message on {} dropped: {}", owner.token.prefix(), label, e.toString());
             }
         }
     }
