@@ -162,6 +162,7 @@ public final class WebRtcSection implements Section {
         Memory.AfterGc startMemory = Memory.afterFullGc(daemon, scale.memorySettle(), scale.memoryReadings());
         ProcessStats start = daemon.stats();
         int startClients = connectedClients(daemon);
+        int startSessions = openSessions(daemon);
 
         List<String> trend = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -177,29 +178,33 @@ public final class WebRtcSection implements Section {
             }
         }
         waitForConnectedClients(daemon, startClients);
+        waitForOpenSessions(daemon, startSessions);
         Memory.AfterGc endMemory = Memory.afterFullGc(daemon, scale.memorySettle(), scale.memoryReadings());
         ProcessStats end = daemon.stats();
         int endClients = connectedClients(daemon);
+        int endSessions = openSessions(daemon);
 
         double growthPerCycleKiB = (endMemory.rssKiB() - startMemory.rssKiB()) / scale.cycles();
         double heapPerCycleKiB = (endMemory.heapKiB() - startMemory.heapKiB()) / scale.cycles();
-        boolean met = endClients == startClients && failures.isEmpty() && end.fileDescriptors() <= start.fileDescriptors()
+        boolean met = endClients == startClients && endSessions == startSessions && failures.isEmpty() && end.fileDescriptors() <= start.fileDescriptors()
                 && growthPerCycleKiB <= 10;
         report.record(Figure.CYCLES, String.format(Locale.ROOT,
-                        "RSS %s → %s (%+.1f KiB per cycle; Java heap %+.1f KiB per cycle); connected_clients %d → %d; "
+                        "RSS %s → %s (%+.1f KiB per cycle; Java heap %+.1f KiB per cycle); open_sessions %d → %d; "
+                                + "connected_clients %d → %d; "
                                 + "threads %d → %d; file descriptors %d → %d", Memory.mebibytes(startMemory.rssKiB()),
-                        Memory.mebibytes(endMemory.rssKiB()), growthPerCycleKiB, heapPerCycleKiB, startClients,
-                        endClients, start.threads(), end.threads(), start.fileDescriptors(), end.fileDescriptors()),
+                        Memory.mebibytes(endMemory.rssKiB()), growthPerCycleKiB, heapPerCycleKiB, startSessions,
+                        endSessions, startClients, endClients, start.threads(), end.threads(), start.fileDescriptors(), end.fileDescriptors()),
                 scale.cycles() + " cycles" + (failures.isEmpty() ? "" : ", " + failures.size() + " failed"),
                 Verdict.of(met), "Each cycle: the phone connects with the same token, opens both channels, sends "
                         + "`session_end` and waits for the daemon to close the session. RSS and heap read after a "
                         + "full collection (`jcmd GC.run`); heap "
                         + Memory.mebibytes(startMemory.heapKiB()) + " → " + Memory.mebibytes(endMemory.heapKiB())
                         + ". RSS along the way, without a collection: " + String.join(", ", trend)
-                        + ". `connected_clients` is from `GET /api/connection-info`; no endpoint reports sessions that "
-                        + "are open but not (or no longer) connected. Met when `connected_clients` and the file "
+                        + ". `open_sessions` (every peer connection the engine keeps, connected or not) and "
+                        + "`connected_clients` are from `GET /api/connection-info`. Met when both and the file "
                         + "descriptors are back at their starting values, no cycle failed and RSS grew by at most "
-                        + "10 KiB per cycle."
+                        + "10 KiB per cycle. The cycles start after `webrtc.session_memory`, so the memory its "
+                        + "20 sessions freed is already part of the starting RSS."
                         + (failures.isEmpty() ? "" : " Failures: " + String.join("; ", failures.subList(0,
                                 Math.min(5, failures.size())))));
     }
@@ -265,6 +270,18 @@ public final class WebRtcSection implements Section {
                         + webrtc.path("detail").asText());
             }
             Thread.sleep(200);
+        }
+    }
+
+    private static int openSessions(BenchDaemon daemon) {
+        return daemon.connectionInfo().path("open_sessions").asInt(-1);
+    }
+
+    /** Waits up to 30 seconds for {@code open_sessions} to equal {@code expected}. */
+    private static void waitForOpenSessions(BenchDaemon daemon, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (openSessions(daemon) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
     }
 

@@ -149,7 +149,7 @@ class PairingRestIT {
 
         for (String field : new String[] {"lan_ip", "tailscale_ip", "tailscale_available", "tunnel_url",
             "tunnel_active", "connected_clients", "has_active_token", "token_expires_at", "token_connection_type",
-            "server_port"}) {
+            "server_port", "open_sessions"}) {
             assertTrue(info.has(field), "missing " + field);
         }
         assertEquals(daemon.port(), info.get("server_port").asInt());

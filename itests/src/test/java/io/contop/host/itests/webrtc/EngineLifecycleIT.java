@@ -69,6 +69,29 @@ class EngineLifecycleIT {
     }
 
     @Test
+    void endedSessionsLeaveNoneOpen() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.start()) {
+            for (int i = 0; i < 20; i++) {
+                try (PhoneProcess phone = connect(daemon, "cycle", Duration.ofMillis(100))) {
+                    awaitStateUpdate(phone);
+                    JsonNode done = phone.awaitEvent("done", Duration.ofSeconds(30));
+                    assertTrue(done.path("closed_after_session_end").asBoolean(), done.toString());
+                }
+            }
+
+            JsonNode info = awaitNoOpenSessions(daemon);
+            assertEquals(0, info.get("open_sessions").asInt(), info.toString());
+            assertEquals(0, info.get("connected_clients").asInt(), info.toString());
+            assertFalse(daemon.log().contains("SIGSEGV"), daemon.log());
+
+            try (PhoneProcess after = connect(daemon, "cycle", Duration.ofMillis(100))) {
+                awaitStateUpdate(after);
+                assertEquals(0, after.awaitExit(Duration.ofSeconds(30)), after.stderr());
+            }
+        }
+    }
+
+    @Test
     void shutdownWithLiveSessionExitsZero() throws Exception {
         DaemonProcess daemon = DaemonProcess.start();
         try (PhoneProcess live = connect(daemon, "shutdown", Duration.ofSeconds(60))) {
@@ -131,6 +154,17 @@ class EngineLifecycleIT {
             Thread.sleep(50);
         }
         throw new AssertionError("no bundle id for " + ENGINE_BUNDLE + " in:\n" + daemon.log().substring(before));
+    }
+
+    /** Returns {@code /api/connection-info} once it reports no open session, or the last reply after 10 s. */
+    private static JsonNode awaitNoOpenSessions(DaemonProcess daemon) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode info = JSON.readTree(daemon.get("/api/connection-info").body());
+        while (info.get("open_sessions").asInt() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            info = JSON.readTree(daemon.get("/api/connection-info").body());
+        }
+        return info;
     }
 
     private static void awaitHealthyEngine(DaemonProcess daemon) throws Exception {

@@ -251,7 +251,10 @@ final class RestApi extends Handler.Abstract {
         String tunnel = tunnelControl == null ? null : tunnelControl.url().orElse(null);
         body.put("tunnel_url", tunnel);
         body.put("tunnel_active", tunnel != null);
-        body.put("connected_clients", services.engine().sessions().stream().filter(PeerSession::isConnected).count());
+        List<PeerSession> sessions = services.engine().sessions();
+        body.put("connected_clients", sessions.stream().filter(PeerSession::isConnected).count());
+        // Added field: every session with a peer connection, connected or still negotiating.
+        body.put("open_sessions", sessions.size());
         body.put("has_active_token", selected.isPresent());
         body.put("token_expires_at", selected.map(token -> Timestamps.format(token.expiresAt())).orElse(null));
         body.put("token_connection_type", selected.map(token -> token.connectionType().wireName()).orElse(null));
