@@ -58,7 +58,7 @@ public final class StartSection implements Section {
                         + "cache after the first start. Verdict on the median.");
         report.record(Figure.IDLE_MEMORY, Memory.mebibytes(idleKiB), "median of " + scale.memoryReadings() + " readings",
                 Verdict.of(idleKiB <= 128 * 1024), String.format(Locale.ROOT, "`VmRSS` after %d s idle from start, "
-                        + "default `CONTOP_JAVA_OPTS` of `bin/contop-host` (no heap limit: the JVM sizes the heap "
-                        + "from the machine's memory).", scale.idleSettle().toSeconds()));
+                        + "default `CONTOP_JAVA_OPTS` of `bin/contop-host` (heap of 16 MiB initial, 256 MiB "
+                        + "maximum) and its `MALLOC_ARENA_MAX=2`.", scale.idleSettle().toSeconds()));
     }
 }

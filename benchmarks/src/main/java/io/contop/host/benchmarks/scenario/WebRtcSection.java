@@ -59,7 +59,7 @@ public final class WebRtcSection implements Section {
      * The phases of one handshake in milliseconds, each from the phone's {@code signaling_open}:
      * the answer arriving, the peer connection reaching {@code connected}, and {@code contop} opening.
      */
-    private record Handshake(double answer, double connected, double contopOpen) {
+    private record Handshake(double answer, double iceConnected, double connected, double contopOpen) {
     }
 
     @Override
@@ -81,6 +81,7 @@ public final class WebRtcSection implements Section {
     private void measureHandshakes(Report report, FleetProcess fleet, String url, Device phone) {
         List<Double> total = new ArrayList<>();
         List<Double> answers = new ArrayList<>();
+        List<Double> iceConnected = new ArrayList<>();
         List<Double> connected = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < scale.handshakeWarmup() + scale.handshakeSessions(); i++) {
@@ -89,6 +90,7 @@ public final class WebRtcSection implements Section {
                 if (i >= scale.handshakeWarmup()) {
                     total.add(handshake.contopOpen());
                     answers.add(handshake.answer());
+                    iceConnected.add(handshake.iceConnected());
                     connected.add(handshake.connected());
                 }
             } catch (AssertionError | IllegalStateException e) {
@@ -106,10 +108,12 @@ public final class WebRtcSection implements Section {
                         + "`channel_open`, both stamped with `System.nanoTime()` in the phone's JVM. Covers the "
                         + "phone creating its peer connection and offer, the daemon's answer, ICE over a veth pair "
                         + "into the namespace, DTLS and SCTP. Medians from `signaling_open`: answer received "
-                        + "%s ms, peer connection `connected` %s ms, `contop` open %s ms. One token, sessions one "
+                        + "%s ms, ICE `connected` %s ms, peer connection `connected` (ICE and DTLS) %s ms, "
+                        + "`contop` open %s ms. One token, sessions one "
                         + "after another, each ended with `session_end`; %d untimed sessions first. No STUN server "
                         + "(`CONTOP_ICE_SERVERS=`). Verdict on the median.%s",
-                        Samples.format(Samples.of(answers).median()), Samples.format(Samples.of(connected).median()),
+                        Samples.format(Samples.of(answers).median()),
+                        Samples.format(Samples.of(iceConnected).median()), Samples.format(Samples.of(connected).median()),
                         Samples.format(handshakes.median()), scale.handshakeWarmup(),
                         failures.isEmpty() ? "" : " Failures: " + String.join("; ", failures)));
     }
@@ -224,6 +228,8 @@ public final class WebRtcSection implements Section {
             if (!match.path("match").asBoolean()) {
                 throw new IllegalStateException("fingerprint mismatch: " + match);
             }
+            long iceConnected = events.await("ice_connection_state",
+                    event -> "connected".equals(event.path("state").asText()), SESSION_TIMEOUT).path("t_ns").asLong();
             long connected = events.await("connection_state", event -> "connected".equals(event.path("state").asText()),
                     SESSION_TIMEOUT).path("t_ns").asLong();
             long contop = events.await("channel_open", event -> "contop".equals(event.path("label").asText()),
@@ -232,7 +238,8 @@ public final class WebRtcSection implements Section {
             if (status != 0) {
                 throw new IllegalStateException("the phone exited with status " + status + ": " + events.all());
             }
-            return new Handshake((answer - open) / 1e6, (connected - open) / 1e6, (contop - open) / 1e6);
+            return new Handshake((answer - open) / 1e6, (iceConnected - open) / 1e6, (connected - open) / 1e6,
+                    (contop - open) / 1e6);
         } finally {
             fleet.forget(session);
         }

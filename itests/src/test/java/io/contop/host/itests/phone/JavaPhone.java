@@ -12,6 +12,7 @@ import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCDataChannelObserver;
 import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceConnectionState;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
@@ -62,6 +63,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {"event":"signaling_open"}
  * {"event":"answer","fingerprint":"AB:CD:...","sdp":"v=0..."}   fingerprint is null when the answer has none
  * {"event":"fingerprint_match","match":true,"expected":"AB:CD:...","actual":"AB:CD:..."}
+ * {"event":"ice_connection_state","state":"connected"}  each RTCIceConnectionState, lower case
  * {"event":"connection_state","state":"connected"}      each RTCPeerConnectionState, lower case
  * {"event":"channel_open","label":"contop"}             and the same for "contop-fast"
  * {"event":"track","kind":"video"}
@@ -455,6 +457,11 @@ public final class JavaPhone {
             if (state == RTCIceGatheringState.COMPLETE) {
                 onLocalCandidate(new RTCIceCandidate("0", 0, ""));
             }
+        }
+
+        @Override
+        public void onIceConnectionChange(RTCIceConnectionState state) {
+            events.emit(events.create("ice_connection_state").put("state", state.name().toLowerCase(Locale.ROOT)));
         }
 
         @Override
