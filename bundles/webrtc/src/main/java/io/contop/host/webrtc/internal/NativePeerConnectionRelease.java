@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * connection is closed. {@code NativePeerConnectionReleaseTest} checks the effect on the bundled
  * library: after the release, the sent video track loses its last reference.
  *
- * <p>The release is skipped, and the leak stays, when the library already releases on close (it
- * offers {@code RTCRtpSender.dispose()}), when the handle field or the data channel constructor
- * cannot be reached, or when the operating system is Windows, whose C++ ABI is not checked here.
+ * <p>The release is skipped when the library already frees the peer connection on close (it offers
+ * {@code RTCRtpSender.dispose()}). The release is also skipped, and the leak stays, when the handle
+ * field or the data channel constructor cannot be reached, or when the operating system is
+ * Windows, whose C++ ABI is not checked here.
  */
 final class NativePeerConnectionRelease {
     private static final Logger LOG = LoggerFactory.getLogger(NativePeerConnectionRelease.class);
@@ -51,7 +52,8 @@ final class NativePeerConnectionRelease {
     /** Returns a release for the loaded webrtc-java, or one that does nothing and gives the reason. */
     static NativePeerConnectionRelease forLoadedLibrary() {
         if (hasMethod(RTCRtpSender.class, "dispose")) {
-            return unavailable("this webrtc-java releases the peer connection itself on close");
+            // This webrtc-java frees the peer connection on close(), so nothing leaks and nothing is released here.
+            return new NativePeerConnectionRelease(null, null, null);
         }
         if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
             return unavailable("the release is only checked on the Itanium C++ ABI (Linux, macOS)");
@@ -92,7 +94,7 @@ final class NativePeerConnectionRelease {
         return false;
     }
 
-    /** Returns why closed peer connections stay in memory, or null when they are released. */
+    /** Returns why closed peer connections stay in memory, or null when they are freed. */
     String unavailableReason() {
         return unavailableReason;
     }
