@@ -226,17 +226,30 @@ class LiveConfigurationIT {
         }
     }
 
-    /** Waits until {@code POST /api/pair} succeeds on {@code port}; it returns 503 while the pairing service restarts. */
+    /**
+     * Waits until {@code POST /api/pair} succeeds on {@code port}. It returns 503 while the pairing
+     * service restarts, and nothing listens while the listener restarts after a rejected change.
+     */
     private static void awaitPairing(int port) throws Exception {
         long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
-        HttpResponse<String> response = post(port, "/api/pair?connection_type=temp");
-        while (response.statusCode() != 200) {
+        String failure = tryPairing(port);
+        while (failure != null) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("POST /api/pair on port " + port + " still fails: " + response.statusCode() + " "
-                        + response.body() + "\n" + daemon.log());
+                throw new AssertionError("POST /api/pair on port " + port + " still fails: " + failure + "\n"
+                        + daemon.log());
             }
             Thread.sleep(200);
-            response = post(port, "/api/pair?connection_type=temp");
+            failure = tryPairing(port);
+        }
+    }
+
+    /** Returns null when {@code POST /api/pair} succeeds on {@code port}, else what went wrong. */
+    private static String tryPairing(int port) throws InterruptedException {
+        try {
+            HttpResponse<String> response = post(port, "/api/pair?connection_type=temp");
+            return response.statusCode() == 200 ? null : response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
