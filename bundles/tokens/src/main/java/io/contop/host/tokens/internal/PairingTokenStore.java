@@ -73,6 +73,12 @@ public final class PairingTokenStore implements TokenStore {
         @AttributeDefinition(name = "Events kept", min = "100", max = "100000",
                 description = "Number of recent device events kept for GET /api/devices.")
         int events_capacity() default 200;
+
+        @AttributeDefinition(name = "Device data save delay (seconds)", min = "0", max = "3600",
+                description = "Time for which a permanent device's last seen time, address, connection path and "
+                        + "location may stay unsaved, so that signaling messages do not each rewrite tokens.json; "
+                        + "0 saves every change at once. Pairings, renewals and revocations are always saved at once.")
+        int device_save_seconds() default 60;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PairingTokenStore.class);
@@ -87,6 +93,9 @@ public final class PairingTokenStore implements TokenStore {
     private final List<String> iceServers = IceServers.resolve(null);
     private final Map<String, TokenEntry> byDigest = new LinkedHashMap<>();
     private final List<TokenListener> listeners = new CopyOnWriteArrayList<>();
+    private final int deviceSaveSeconds;
+    /** True while a device data change waits for its delayed save; guarded by this store's lock. */
+    private boolean deviceChangesUnsaved;
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(
             runnable -> daemonThread(runnable, "contop-token-events"));
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
@@ -101,6 +110,10 @@ public final class PairingTokenStore implements TokenStore {
         if (config.events_capacity() < 100) {
             throw new IllegalArgumentException("events.capacity must be at least 100, was " + config.events_capacity());
         }
+        if (config.device_save_seconds() < 0) {
+            throw new IllegalArgumentException("device.save.seconds must be 0 or more, was " + config.device_save_seconds());
+        }
+        this.deviceSaveSeconds = config.device_save_seconds();
         this.identities = identities;
         this.clock = clock;
         this.file = new TokenFile(dataDirectory(config));
@@ -113,6 +126,7 @@ public final class PairingTokenStore implements TokenStore {
     @Deactivate
     void deactivate() throws InterruptedException {
         sweeper.shutdownNow();
+        saveDeviceChanges();
         saves.close();
         notifier.shutdown();
         notifier.awaitTermination(2, TimeUnit.SECONDS);
@@ -379,9 +393,42 @@ public final class PairingTokenStore implements TokenStore {
             byDigest.put(digest(token), new TokenEntry(updated, entry.extra()));
         }
         if (updated.connectionType() == ConnectionType.PERMANENT) {
-            saves.request();
+            saveDeviceChangeLater();
         }
         return Optional.of(updated);
+    }
+
+    /**
+     * Schedules a save of device data within the configured delay, so that the changes of many
+     * signaling messages share one write of {@code tokens.json}. A crash loses at most that delay of
+     * device data, never a token.
+     */
+    private void saveDeviceChangeLater() {
+        if (deviceSaveSeconds == 0) {
+            saves.request();
+            return;
+        }
+        synchronized (this) {
+            if (deviceChangesUnsaved) {
+                return;
+            }
+            deviceChangesUnsaved = true;
+        }
+        try {
+            sweeper.schedule(this::saveDeviceChanges, deviceSaveSeconds, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Token store stopping; device data is saved by the shutdown");
+        }
+    }
+
+    /** Requests a save when device data changed since the last snapshot. */
+    private void saveDeviceChanges() {
+        synchronized (this) {
+            if (!deviceChangesUnsaved) {
+                return;
+            }
+        }
+        saves.request();
     }
 
     /** Appends an event, its timestamp truncated to microseconds so that a client's {@code since} excludes it. */
@@ -456,6 +503,7 @@ public final class PairingTokenStore implements TokenStore {
     }
 
     private synchronized SaveQueue.Writer snapshot() {
+        deviceChangesUnsaved = false;
         List<StoredToken> stored = new ArrayList<>();
         for (TokenEntry entry : byDigest.values()) {
             PairingToken token = entry.token();

@@ -36,7 +36,17 @@ final class StoreSupport {
 
     PairingTokenStore open(Path directory, Clock clock, DtlsIdentityProvider identities, int eventsCapacity)
             throws IOException {
-        PairingTokenStore store = new PairingTokenStore(identities, config(directory, eventsCapacity), clock);
+        return open(config(directory, eventsCapacity, 60), clock, identities);
+    }
+
+    /** Opens a store whose device data changes are saved {@code deviceSaveSeconds} after they happen. */
+    PairingTokenStore openWithDeviceSaveDelay(Path directory, Clock clock, int deviceSaveSeconds) throws IOException {
+        return open(config(directory, 200, deviceSaveSeconds), clock, IDENTITIES);
+    }
+
+    private PairingTokenStore open(PairingTokenStore.Config config, Clock clock, DtlsIdentityProvider identities)
+            throws IOException {
+        PairingTokenStore store = new PairingTokenStore(identities, config, clock);
         opened.add(store);
         return store;
     }
@@ -55,6 +65,10 @@ final class StoreSupport {
     }
 
     static PairingTokenStore.Config config(Path directory, int eventsCapacity) {
+        return config(directory, eventsCapacity, 60);
+    }
+
+    static PairingTokenStore.Config config(Path directory, int eventsCapacity, int deviceSaveSeconds) {
         return new PairingTokenStore.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -69,6 +83,11 @@ final class StoreSupport {
             @Override
             public int events_capacity() {
                 return eventsCapacity;
+            }
+
+            @Override
+            public int device_save_seconds() {
+                return deviceSaveSeconds;
             }
         };
     }

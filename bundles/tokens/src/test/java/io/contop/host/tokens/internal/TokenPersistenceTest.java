@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -140,6 +141,54 @@ class TokenPersistenceTest {
             String file = Files.readString(directory.resolve(TokenFile.FILE_NAME));
             assertFalse(file.contains(token.token()), "round " + i + ": revoked token still in tokens.json");
         }
+    }
+
+    @Test
+    void deviceChangeWaitsForDelay() throws Exception {
+        PairingTokenStore store = stores.openWithDeviceSaveDelay(directory, clock, 3600);
+        PairingToken token = await(store.pair("pixel", ConnectionType.PERMANENT));
+
+        store.updateDevice(token.token(), device -> device.withName("Pixel 8"));
+        assertFalse(Files.readString(directory.resolve(TokenFile.FILE_NAME)).contains("Pixel 8"),
+                "a device change should not rewrite tokens.json at once");
+
+        store.deactivate();
+        assertEquals("Pixel 8", readFile().get("tokens").get(0).get("device_name").asText());
+    }
+
+    @Test
+    void deviceChangeSavedAfterDelay() throws Exception {
+        PairingTokenStore store = stores.openWithDeviceSaveDelay(directory, clock, 1);
+        PairingToken token = await(store.pair("pixel", ConnectionType.PERMANENT));
+
+        for (int i = 0; i < 50; i++) {
+            String name = "Pixel " + i;
+            store.updateDevice(token.token(), device -> device.withName(name));
+        }
+
+        assertTrue(awaitFileContains("Pixel 49"), "the last device change was not saved within 10 s");
+    }
+
+    @Test
+    void zeroDelaySavesAtOnce() throws Exception {
+        PairingTokenStore store = stores.openWithDeviceSaveDelay(directory, clock, 0);
+        PairingToken token = await(store.pair("pixel", ConnectionType.PERMANENT));
+
+        store.updateDevice(token.token(), device -> device.withName("Pixel 8"));
+
+        assertTrue(awaitFileContains("Pixel 8"), "the device change was not saved within 10 s");
+    }
+
+    /** Polls tokens.json for {@code text} for up to 10 seconds. */
+    private boolean awaitFileContains(String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(directory.resolve(TokenFile.FILE_NAME)).contains(text)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     @Test
