@@ -103,7 +103,7 @@ public final class PairingSection implements Section {
                     "`ws://127.0.0.1/ws/signaling?token=...` with a valid permanent token, timed from the request "
                             + "to the open socket (the daemon validates the token before it returns 101), then closed; "
                             + "a 100 ms pause after each. Each open also records the device's last connection, "
-                            + "which saves `tokens.json`. " + Comparison.RULE + " Fixture: " + fixtureNote());
+                            + "which the store saves to `tokens.json` within `device.save.seconds` (60 s by default). " + Comparison.RULE + " Fixture: " + fixtureNote());
         }
     }
 
