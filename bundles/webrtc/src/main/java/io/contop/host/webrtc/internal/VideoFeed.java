@@ -155,7 +155,11 @@ final class VideoFeed implements VideoSink {
                         e.getMessage());
             }
         }
-        LOG.warn("No video source could start; sessions get no video");
+        if (candidates.isEmpty()) {
+            LOG.info("No video source is registered; sessions send no video until one is");
+        } else {
+            LOG.warn("No video source could start; sessions get no video");
+        }
     }
 
     private void stopCapture() {

@@ -104,6 +104,8 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
     private final VideoFeed video = new VideoFeed();
     private PeerConnectionFactory factory;
     private NativePeerConnectionRelease peerConnectionRelease;
+    /** Set on the session executor just before the factory is disposed; read only on that executor. */
+    private boolean factoryDisposed;
 
     @Activate
     public WebRtcEngineComponent(@Reference TokenStore tokens, @Reference ProviderCredentials credentials,
@@ -172,6 +174,9 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         CountDownLatch disposed = new CountDownLatch(1);
         sessionExecutor.execute(() -> {
             try {
+                // Session tasks queued behind this one, such as a data channel that opened while
+                // the sessions closed, must not call into the library once the factory is gone.
+                factoryDisposed = true;
                 video.close();
                 if (factory != null) {
                     factory.dispose();
@@ -231,6 +236,11 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
                 new Host());
         WebRtcPeerSession previous = sessions.put(token.token(), session);
         sessionExecutor.execute(() -> {
+            if (factoryDisposed) {
+                // The engine stopped while this session waited; it never had a peer connection.
+                session.closeNow("the host is stopping");
+                return;
+            }
             if (previous != null) {
                 previous.closeNow("a new session for the same token took over");
             }
@@ -285,6 +295,11 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         @Override
         public RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer) {
             return factory.createPeerConnection(configuration(token), observer);
+        }
+
+        @Override
+        public boolean factoryDisposed() {
+            return factoryDisposed;
         }
 
         @Override

@@ -72,6 +72,9 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     interface SessionHost {
         RTCPeerConnection createPeerConnection(PairingToken token, PeerConnectionObserver observer);
 
+        /** Returns true once the engine disposed its factory; called on the session executor. */
+        boolean factoryDisposed();
+
         /**
          * Closes a peer connection from {@link #createPeerConnection} and frees its native memory,
          * with that of the senders its {@code addTrack} returned.
@@ -416,6 +419,10 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
     private void runOnSessionThread(Runnable task) {
         try {
             executor.execute(() -> {
+                if (host.factoryDisposed()) {
+                    // Every webrtc-java object of this session is gone with the factory.
+                    return;
+                }
                 try {
                     task.run();
                 } catch (RuntimeException e) {
