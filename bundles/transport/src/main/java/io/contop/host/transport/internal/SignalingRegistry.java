@@ -2,6 +2,7 @@ package io.contop.host.transport.internal;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The open signaling socket of each token; a new socket for a token takes over from the old one. */
 final class SignalingRegistry {
@@ -11,13 +12,39 @@ final class SignalingRegistry {
     static final int CLOSE_REPLACED = 4002;
 
     private final Map<String, SignalingSocket> byToken = new ConcurrentHashMap<>();
+    private final AtomicLong upgrades = new AtomicLong();
 
-    /** Registers {@code socket} for its token and closes the socket it replaces with 4002. */
-    void register(String token, SignalingSocket socket) {
-        SignalingSocket previous = byToken.put(token, socket);
-        if (previous != null && previous != socket) {
-            previous.close(CLOSE_REPLACED, "Replaced by a new connection for the same token");
+    /** Returns the order number of an upgrade; called while the upgrade request is handled. */
+    long nextUpgrade() {
+        return upgrades.incrementAndGet();
+    }
+
+    /**
+     * Registers {@code socket} for its token, unless a socket upgraded later already has it, and
+     * closes whichever of the two is older with 4002. Jetty calls each socket's open callback after
+     * the upgrade response, so under load a newer socket can open first; the upgrade order decides.
+     *
+     * @return true when {@code socket} is now the token's socket
+     */
+    boolean register(String token, SignalingSocket socket) {
+        SignalingSocket[] replaced = new SignalingSocket[1];
+        SignalingSocket registered = byToken.compute(token, (key, current) -> {
+            if (current == null || current == socket) {
+                return socket;
+            }
+            boolean newer = socket.upgrade() > current.upgrade();
+            replaced[0] = newer ? current : socket;
+            return newer ? socket : current;
+        });
+        if (replaced[0] != null) {
+            replaced[0].close(CLOSE_REPLACED, "Replaced by a new connection for the same token");
         }
+        return registered == socket;
+    }
+
+    /** Returns true while {@code socket} is the registered socket of {@code token}. */
+    boolean isCurrent(String token, SignalingSocket socket) {
+        return byToken.get(token) == socket;
     }
 
     void unregister(String token, SignalingSocket socket) {

@@ -30,6 +30,7 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
     private final String remoteIp;
     private final boolean viaTunnel;
     private final RateLimiter rateLimiter;
+    private final long upgrade;
     private final List<IceCandidate> earlyCandidates = new ArrayList<>();
     private volatile Session session;
     private PeerSession peer;
@@ -46,6 +47,12 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         this.remoteIp = remoteIp;
         this.viaTunnel = viaTunnel;
         this.rateLimiter = rateLimiter;
+        this.upgrade = registry.nextUpgrade();
+    }
+
+    /** Returns the order number of this socket's upgrade among all signaling sockets. */
+    long upgrade() {
+        return upgrade;
     }
 
     @Override
@@ -55,7 +62,10 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
             close(SignalingRegistry.CLOSE_INVALID_TOKEN, "Invalid or expired token");
             return;
         }
-        registry.register(token.token(), this);
+        if (!registry.register(token.token(), this)) {
+            LOG.info("Signaling for token {} replaced before it opened by a newer connection", token.prefix());
+            return;
+        }
         String path = ClientAddresses.connectionPath(remoteIp, viaTunnel);
         services.tokens().updateDevice(token.token(), device -> device.withConnection(remoteIp, path, Instant.now()));
         LOG.info("Signaling opened for {} (token {}) from the {} path", token.displayName(), token.prefix(), path);
@@ -82,6 +92,10 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding {
         SignalingMessages.Message message = SignalingMessages.parse(text);
         if (message instanceof SignalingMessages.Invalid invalid) {
             sendError(invalid.error());
+            return;
+        }
+        if (!registry.isCurrent(token.token(), this)) {
+            // A newer socket for the same token took over; this one is closing with 4002.
             return;
         }
         services.tokens().updateDevice(token.token(), device -> device.withLastSeen(Instant.now()));

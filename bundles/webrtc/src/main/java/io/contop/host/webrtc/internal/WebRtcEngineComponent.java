@@ -235,6 +235,12 @@ public final class WebRtcEngineComponent implements WebRtcEngine, TokenListener 
         WebRtcPeerSession session = new WebRtcPeerSession(token, sessionType, listener, sessionExecutor,
                 new Host());
         WebRtcPeerSession previous = sessions.put(token.token(), session);
+        if (tokens.validate(token.token()).isEmpty()) {
+            // The token ended between the caller's check and the put above, so the token store's
+            // end notice may have found no session to close: close this one here.
+            sessions.remove(token.token(), session);
+            session.close("the token is no longer valid");
+        }
         sessionExecutor.execute(() -> {
             if (factoryDisposed) {
                 // The engine stopped while this session waited; it never had a peer connection.

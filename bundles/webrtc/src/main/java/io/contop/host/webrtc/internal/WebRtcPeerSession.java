@@ -103,6 +103,9 @@ final class WebRtcPeerSession implements PeerSession, PeerConnectionObserver {
 
     /** Creates the peer connection; called once on the session executor. */
     void start() {
+        if (closed) {
+            return;
+        }
         connection = host.createPeerConnection(token, this);
         videoTrack = host.createVideoTrack();
         if (videoTrack != null) {

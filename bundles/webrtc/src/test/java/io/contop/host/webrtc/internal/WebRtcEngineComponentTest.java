@@ -51,7 +51,7 @@ class WebRtcEngineComponentTest {
         DtlsIdentity identity = TestIdentities.create();
         PairingToken token = new PairingToken(UUID.randomUUID().toString(), "phone-1", ConnectionType.PERMANENT,
                 Instant.now(), Instant.now().plusSeconds(3600), identity, DeviceInfo.EMPTY);
-        WebRtcEngineComponent engine = new WebRtcEngineComponent(new NoTokens(), List::of, config());
+        WebRtcEngineComponent engine = new WebRtcEngineComponent(new OneToken(token), List::of, config());
         PeerConnectionFactory phoneFactory = new PeerConnectionFactory(new HeadlessAudioDeviceModule());
         try {
             assertTrue(engine.status().available(), engine.status().detail());
@@ -164,16 +164,22 @@ class WebRtcEngineComponentTest {
         };
     }
 
-    /** A token store with no tokens; the engine only records events in it here. */
-    private static final class NoTokens implements TokenStore {
+    /** A token store that holds one token; the engine checks it and records events in it here. */
+    private static final class OneToken implements TokenStore {
+        private final PairingToken token;
+
+        OneToken(PairingToken token) {
+            this.token = token;
+        }
+
         @Override
         public CompletionStage<PairingToken> pair(String deviceId, ConnectionType type) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Optional<PairingToken> validate(String token) {
-            return Optional.empty();
+        public Optional<PairingToken> validate(String candidate) {
+            return token.token().equals(candidate) ? Optional.of(token) : Optional.empty();
         }
 
         @Override
