@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.contop.host.itests.support.DaemonProcess;
 import io.contop.host.itests.support.ExternalCommand;
+import io.contop.host.itests.support.OfferSdp;
 import io.contop.host.itests.support.PairingQr;
 import java.io.IOException;
 import java.net.http.HttpResponse;

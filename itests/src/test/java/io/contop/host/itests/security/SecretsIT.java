@@ -10,6 +10,7 @@ import io.contop.host.itests.phone.PhoneOptions;
 import io.contop.host.itests.support.DaemonProcess;
 import io.contop.host.itests.support.ExternalCommand;
 import io.contop.host.itests.support.NetworkNamespace;
+import io.contop.host.itests.support.OfferSdp;
 import io.contop.host.itests.support.PairingQr;
 import io.contop.host.itests.support.PhoneProcess;
 import java.nio.charset.StandardCharsets;

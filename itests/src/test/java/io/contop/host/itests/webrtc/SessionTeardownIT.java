@@ -7,22 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCConfiguration;
-import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCOfferOptions;
-import dev.onvoid.webrtc.RTCPeerConnection;
-import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
-import dev.onvoid.webrtc.RTCRtpTransceiverInit;
-import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
-import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import io.contop.host.itests.phone.PhoneOptions;
 import io.contop.host.itests.support.DaemonProcess;
 import io.contop.host.itests.support.NetworkNamespace;
+import io.contop.host.itests.support.OfferSdp;
 import io.contop.host.itests.support.PairingQr;
 import io.contop.host.itests.support.PhoneProcess;
 import java.io.IOException;
@@ -105,7 +93,7 @@ class SessionTeardownIT {
         namespace = new NetworkNamespace();
         webSockets = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        offerSdp = createPhoneOffer();
+        offerSdp = OfferSdp.get();
     }
 
     @AfterAll
@@ -622,52 +610,6 @@ class SessionTeardownIT {
             throw new IllegalStateException("the offer has no a=mid line:\n" + sdp);
         }
         return mid.group(1);
-    }
-
-    /**
-     * Creates an offer as {@code JavaPhone} does (data channels {@code contop} and
-     * {@code contop-fast}, a receive-only video transceiver) without applying it, so that this JVM
-     * gathers no candidates and sends nothing.
-     */
-    private static String createPhoneOffer() throws Exception {
-        // The factory is never disposed, because webrtc-java 0.14.0 throws an Error from dispose()
-        // while a native object it made, such as the closed connection below, is still referenced.
-        PeerConnectionFactory factory = new PeerConnectionFactory(new HeadlessAudioDeviceModule());
-        RTCConfiguration configuration = new RTCConfiguration();
-        configuration.iceServers = new ArrayList<>();
-        RTCPeerConnection connection = factory.createPeerConnection(configuration, new PeerConnectionObserver() {
-            @Override
-            public void onIceCandidate(RTCIceCandidate candidate) {
-            }
-        });
-        try {
-            RTCDataChannelInit reliable = new RTCDataChannelInit();
-            reliable.ordered = true;
-            connection.createDataChannel("contop", reliable);
-            RTCDataChannelInit fast = new RTCDataChannelInit();
-            fast.ordered = false;
-            fast.maxRetransmits = 0;
-            connection.createDataChannel("contop-fast", fast);
-            RTCRtpTransceiverInit receiveOnly = new RTCRtpTransceiverInit();
-            receiveOnly.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-            connection.addTransceiver(factory.createVideoTrack("placeholder", new CustomVideoSource()), receiveOnly);
-
-            CompletableFuture<String> offer = new CompletableFuture<>();
-            connection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
-                @Override
-                public void onSuccess(RTCSessionDescription description) {
-                    offer.complete(description.sdp);
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    offer.completeExceptionally(new IllegalStateException("createOffer failed: " + error));
-                }
-            });
-            return offer.get(20, TimeUnit.SECONDS);
-        } finally {
-            connection.close();
-        }
     }
 
     /** A signaling socket on loopback that a test writes frame by frame. It records the host's frames and close code. */

@@ -1,4 +1,4 @@
-package io.contop.host.itests.security;
+package io.contop.host.itests.support;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
@@ -26,13 +26,14 @@ import java.util.concurrent.TimeUnit;
  * description is never set, so the offer has no candidates and the phone side gathers nothing and
  * sends no packet. The host answers such an offer without ever reaching the phone.
  */
-final class OfferSdp {
+public final class OfferSdp {
     private static volatile String cached;
 
     private OfferSdp() {
     }
 
-    static synchronized String get() throws Exception {
+    /** Returns the offer, made on the first call. */
+    public static synchronized String get() throws Exception {
         if (cached == null) {
             cached = create();
         }
@@ -80,7 +81,7 @@ final class OfferSdp {
     }
 
     /** Returns the values of the {@code a=fingerprint:sha-256} lines, without colons, in upper case. */
-    static List<String> sha256Fingerprints(String sdp) {
+    public static List<String> sha256Fingerprints(String sdp) {
         List<String> fingerprints = new ArrayList<>();
         for (String line : sdp.split("\r?\n")) {
             String lower = line.strip().toLowerCase(Locale.ROOT);
