@@ -181,8 +181,8 @@ public final class WebRtcSection implements Section {
                 trend.add(Memory.mebibytes(daemon.stats().rssKiB()) + " after " + (i + 1));
             }
         }
-        waitForConnectedClients(daemon, startClients);
-        waitForOpenSessions(daemon, startSessions);
+        waitForCount(daemon, "connected_clients", startClients);
+        waitForCount(daemon, "open_sessions", startSessions);
         Memory.AfterGc endMemory = Memory.afterFullGc(daemon, scale.memorySettle(), scale.memoryReadings());
         ProcessStats end = daemon.stats();
         int endClients = connectedClients(daemon);
@@ -284,31 +284,26 @@ public final class WebRtcSection implements Section {
         return daemon.connectionInfo().path("open_sessions").asInt(-1);
     }
 
-    /** Waits up to 30 seconds for {@code open_sessions} to equal {@code expected}. */
-    private static void waitForOpenSessions(BenchDaemon daemon, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (openSessions(daemon) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-    }
-
     private static int connectedClients(BenchDaemon daemon) {
         return daemon.connectionInfo().path("connected_clients").asInt(-1);
     }
 
     /** Waits up to 30 seconds for {@code connected_clients} to equal {@code expected}. */
     private static void awaitConnectedClients(BenchDaemon daemon, int expected) throws InterruptedException {
-        int current = waitForConnectedClients(daemon, expected);
+        int current = waitForCount(daemon, "connected_clients", expected);
         if (current != expected) {
             throw new IllegalStateException("connected_clients stayed at " + current + ", expected " + expected);
         }
     }
 
-    /** Waits up to 30 seconds for {@code connected_clients} to equal {@code expected}; returns the last value. */
-    private static int waitForConnectedClients(BenchDaemon daemon, int expected) throws InterruptedException {
+    /**
+     * Waits up to 30 seconds for the {@code GET /api/connection-info} count {@code field} to equal
+     * {@code expected}; returns the last value.
+     */
+    private static int waitForCount(BenchDaemon daemon, String field, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         int current;
-        while ((current = connectedClients(daemon)) != expected && System.nanoTime() < deadline) {
+        while ((current = daemon.connectionInfo().path(field).asInt(-1)) != expected && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         return current;

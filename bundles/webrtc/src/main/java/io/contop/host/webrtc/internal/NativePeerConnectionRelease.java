@@ -117,8 +117,8 @@ final class NativePeerConnectionRelease {
         }
         boolean freed = release(handle, "peer connection");
 
-        // addTrack hands each Java sender a reference of its own, which only matters once the peer
-        // connection is gone: the sender keeps the sent track alive.
+        // addTrack hands each Java sender a reference of its own. It matters once the peer
+        // connection is gone, because the sender then keeps the sent track alive.
         for (RTCRtpSender sender : senders) {
             long senderHandle = handleOf(sender);
             if (senderHandle != 0) {

@@ -55,7 +55,7 @@ class NativePeerConnectionReleaseTest {
 
         connection.close();
 
-        // The library's close() keeps the native peer connection, so its sender still holds the track.
+        // The library's close() keeps the native peer connection, so its sender still references the track.
         // When this fails, webrtc-java frees peer connections itself and the release must be skipped.
         assertThrows(Error.class, track::dispose);
     }

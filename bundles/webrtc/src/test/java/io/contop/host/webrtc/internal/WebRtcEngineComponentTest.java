@@ -164,7 +164,7 @@ class WebRtcEngineComponentTest {
         };
     }
 
-    /** A token store that holds one token; the engine checks it and records events in it here. */
+    /** A token store with one token, which the engine validates; it also receives the engine's events. */
     private static final class OneToken implements TokenStore {
         private final PairingToken token;
 
